@@ -1,0 +1,123 @@
+// model/model.hpp: the memory-model interface that impl/ is written against.
+//
+// WHAT IT IS
+//   One contract, two instantiations. Algorithm code (impl/) takes a model
+//   type `M` as a template parameter and touches shared memory only through
+//   M's members. `pfv::RealModel` (model/real_model.hpp) is std::atomic, plain
+//   memory and real locks, for real threads and ThreadSanitizer.
+//   `pfv::RelacyModel` (model/relacy_model.hpp) is the Relacy race detector:
+//   every operation becomes a scheduling point of the checker, plain
+//   variables are race-checked with vector clocks. The same algorithm text
+//   runs under both (the loom / folly `Atom` idea, with fences, plain data
+//   and locks bundled into one struct so nothing needs a second channel).
+//
+// GUARANTEE
+//   Every instantiation provides the same members with the same meaning:
+//
+//     M::atomic<T>     load(mo), store(v, mo), exchange(v, mo),
+//                      fetch_add(v, mo), fetch_sub(v, mo),
+//                      compare_exchange_strong(expected, desired, mo_ok, mo_fail)
+//                      Every memory order is written by the caller; there is
+//                      no defaulted (implicitly seq_cst) order anywhere.
+//     M::var<T>        plain shared data: load(), store(v). A data race on it
+//                      is a defect: Relacy reports it in the first execution
+//                      that holds both accesses, TSan when it observes one.
+//     M::ghost<T>      checker-only state (what a proof would call a ghost
+//                      variable): load(), store(v). It is read in execution
+//                      order, creates no happens-before edge and is never
+//                      reported as racing. Invariants use it to speak about
+//                      "what is true now" (is this page freed?) without
+//                      perturbing the memory model under test.
+//     M::rwlock        read_lock/read_unlock, write_lock/write_unlock,
+//                      read_trylock/write_trylock (true on success).
+//     M::spinlock      lock/unlock/trylock.
+//     M::mutex         lock/unlock (may sleep in the kernel; same model).
+//     M::fence(mo)     atomic_thread_fence.
+//     M::smp_rmb(), M::smp_wmb(), M::smp_mb()   kernel barriers, mapped once
+//                      below.
+//     M::spin_wait_hint()   cpu_relax()/cond_resched(): the thread is
+//                      waiting for another thread to change something.
+//     M::check(cond, what)  an invariant. `what` starts with the invariant's
+//                      number ("S1: ..."), see impl/invariants.hpp.
+//     M::observe(what)      "this interesting thing happened in this
+//                      execution": the Sometimes half of a Never claim.
+//
+//   Every member takes a trailing `Loc loc = Loc::current()`. Callers never
+//   pass it; the compiler fills in the caller's function, file and line, so a
+//   Relacy trace line points at the algorithm's own source, not at the
+//   wrapper.
+//
+// MEMORY ORDERING: the kernel barrier mapping (written down once, here)
+//   smp_rmb()  ->  atomic_thread_fence(memory_order_acquire), placed after
+//                  the earlier load(s). Stronger than the kernel's: a C11
+//                  acquire fence also orders the earlier loads before later
+//                  *stores*.
+//   smp_wmb()  ->  atomic_thread_fence(memory_order_release), placed before
+//                  the later store(s). Stronger than the kernel's: a C11
+//                  release fence also orders earlier *loads* before the later
+//                  stores.
+//   smp_mb()   ->  atomic_thread_fence(memory_order_seq_cst).
+//   READ_ONCE/WRITE_ONCE of a field that is also read locklessly -> a relaxed
+//                  atomic access.
+//   spin_lock/unlock, read/write_lock -> lock objects with acquire/release
+//                  semantics.
+//   LIMITS. C11 fences pair only with atomic accesses (a release fence
+//   followed by an atomic store, an atomic load followed by an acquire
+//   fence). The kernel barriers are defined by the Linux-kernel memory model
+//   (tools/memory-model), which differs at the edges (it orders dependent
+//   loads, it has no out-of-thin-air results, smp_wmb does not order loads).
+//   Because the mapping is stronger than the kernel's for rmb/wmb, a proof
+//   here can miss a bug that needs exactly the kernel's weaker barrier;
+//   claims that hinge on that belong to herd7 litmus reasoning.
+//
+// HOW IT WORKS
+//   See model/real_model.hpp and model/relacy_model.hpp. The Relacy model
+//   additionally records, before each operation, the object and kind of the
+//   operation the thread is about to perform, so that the search strategies in
+//   relacy_tests/search/ (including the partial-order reduction) know every
+//   thread's next step.
+//
+// CAVEATS
+//   * Objects must be constructed inside the checker's test object (Relacy
+//     needs its context to exist); no heap allocation inside simulated
+//     threads (Relacy turns every free() into a search branch).
+//   * Relacy's memory model is sound for what it shows and incomplete: a
+//     relaxed load reads at most one store back under full search (two under
+//     random search), load buffering is never produced. See docs/limits.md.
+#ifndef PFV_MODEL_MODEL_HPP
+#define PFV_MODEL_MODEL_HPP
+
+#include <cstdint>
+
+namespace pfv {
+
+// A source location, filled in at the call site of a model operation.
+struct Loc {
+  const char* func;
+  const char* file;
+  unsigned line;
+
+  static constexpr Loc current(const char* func = __builtin_FUNCTION(),
+                               const char* file = __builtin_FILE(),
+                               unsigned line = __builtin_LINE()) {
+    return Loc{func, file, line};
+  }
+};
+
+// Aliases that keep `typename M::template` out of algorithm code.
+template <class M, class T>
+using atomic_t = typename M::template atomic<T>;
+template <class M, class T>
+using var_t = typename M::template var<T>;
+template <class M, class T>
+using ghost_t = typename M::template ghost<T>;
+template <class M>
+using rwlock_t = typename M::rwlock;
+template <class M>
+using spinlock_t = typename M::spinlock;
+template <class M>
+using mutex_t = typename M::mutex;
+
+}  // namespace pfv
+
+#endif  // PFV_MODEL_MODEL_HPP

@@ -1,0 +1,281 @@
+// model/real_model.hpp: the model on real threads (std::atomic, plain memory,
+// pthread locks), for stress tests and ThreadSanitizer.
+//
+// WHAT IT IS
+//   The default instantiation of the interface in model/model.hpp. Nothing
+//   here is simulated: var<T> is a plain T, so TSan sees plain accesses and
+//   reports races on them; atomic<T> is std::atomic<T>; the locks are
+//   pthread locks, which TSan intercepts.
+//
+// GUARANTEE
+//   Same members and meaning as every other model (see model/model.hpp).
+//   check() calls the installed check handler (default: print and abort).
+//   observe() counts, per `what`, how often it happened (process-wide), and
+//   calls an optional test hook first.
+//
+// MEMORY ORDERING
+//   Exactly the orders the caller wrote. Barriers as mapped in model.hpp.
+//   ghost<T> is a relaxed std::atomic<T>: it must never create a
+//   happens-before edge that would hide a race from TSan, and relaxed
+//   accesses create none.
+//
+// CAVEATS
+//   * ThreadSanitizer (clang 14) ignores std::atomic_thread_fence: a plain
+//     variable published only through fences (the MP+fences litmus shape) is
+//     reported as a race although it is correct. The pfncache protocol never
+//     publishes plain data through fences alone (its plain fields are all
+//     protected by gpc->lock), so this does not affect the protocol tests;
+//     the litmus test that needs it runs under Relacy only.
+//   * The kernel's rwlock is the fair qrwlock; pthread's default rwlock
+//     prefers readers. Safety tests do not depend on fairness; the
+//     performance comparison uses model/qrwlock.hpp.
+#ifndef PFV_MODEL_REAL_MODEL_HPP
+#define PFV_MODEL_REAL_MODEL_HPP
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "model/model.hpp"
+
+namespace pfv {
+
+namespace real {
+
+// What check() does when an invariant fails. Tests install their own
+// handler to count failures instead of aborting.
+using CheckHandler = void (*)(const char* what, Loc loc);
+// Called by observe() before counting; tests use it to act inside a window.
+using ObserveHook = void (*)(const char* what);
+
+inline void default_check_handler(const char* what, Loc loc) {
+  std::fprintf(stderr, "pfncache-verify: invariant violated: %s\n  at %s:%u (%s)\n",
+               what, loc.file, loc.line, loc.func);
+  std::abort();
+}
+
+inline std::atomic<CheckHandler>& check_handler() {
+  static std::atomic<CheckHandler> h{&default_check_handler};
+  return h;
+}
+
+inline std::atomic<ObserveHook>& observe_hook() {
+  static std::atomic<ObserveHook> h{nullptr};
+  return h;
+}
+
+// A small lock-free table of observation counters, keyed by text.
+class Observations {
+ public:
+  static constexpr int kSlots = 64;
+
+  void add(const char* what) {
+    for (int i = 0; i < kSlots; ++i) {
+      const char* k = keys_[i].load(std::memory_order_relaxed);
+      if (k == nullptr) {
+        const char* expected = nullptr;
+        if (keys_[i].compare_exchange_strong(expected, what, std::memory_order_relaxed,
+                                             std::memory_order_relaxed)) {
+          counts_[i].fetch_add(1, std::memory_order_relaxed);
+          return;
+        }
+        k = expected;
+      }
+      if (k == what || std::strcmp(k, what) == 0) {
+        counts_[i].fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+    }
+    overflow_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  std::uint64_t count(const char* what) const {
+    for (int i = 0; i < kSlots; ++i) {
+      const char* k = keys_[i].load(std::memory_order_relaxed);
+      if (k == nullptr) return 0;
+      if (std::strcmp(k, what) == 0) return counts_[i].load(std::memory_order_relaxed);
+    }
+    return 0;
+  }
+
+  // Counts whose key starts with `prefix` (observations are numbered "W1: ...").
+  std::uint64_t count_prefix(const char* prefix) const {
+    std::uint64_t total = 0;
+    const std::size_t n = std::strlen(prefix);
+    for (int i = 0; i < kSlots; ++i) {
+      const char* k = keys_[i].load(std::memory_order_relaxed);
+      if (k == nullptr) break;
+      if (std::strncmp(k, prefix, n) == 0) total += counts_[i].load(std::memory_order_relaxed);
+    }
+    return total;
+  }
+
+  template <class F>
+  void for_each(F f) const {
+    for (int i = 0; i < kSlots; ++i) {
+      const char* k = keys_[i].load(std::memory_order_relaxed);
+      if (k == nullptr) break;
+      f(k, counts_[i].load(std::memory_order_relaxed));
+    }
+  }
+
+  void reset() {
+    for (int i = 0; i < kSlots; ++i) counts_[i].store(0, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<const char*> keys_[kSlots] = {};
+  std::atomic<std::uint64_t> counts_[kSlots] = {};
+  std::atomic<std::uint64_t> overflow_{0};
+};
+
+inline Observations& observations() {
+  static Observations o;
+  return o;
+}
+
+}  // namespace real
+
+struct RealModel {
+  static constexpr const char* name = "real";
+
+  template <class T>
+  class atomic {
+   public:
+    atomic(const char* name, T init) : name_(name), a_(init) {}
+    atomic(const atomic&) = delete;
+    atomic& operator=(const atomic&) = delete;
+
+    T load(std::memory_order mo, Loc = Loc::current()) const { return a_.load(mo); }
+    void store(T v, std::memory_order mo, Loc = Loc::current()) { a_.store(v, mo); }
+    T exchange(T v, std::memory_order mo, Loc = Loc::current()) { return a_.exchange(v, mo); }
+    T fetch_add(T v, std::memory_order mo, Loc = Loc::current()) { return a_.fetch_add(v, mo); }
+    T fetch_sub(T v, std::memory_order mo, Loc = Loc::current()) { return a_.fetch_sub(v, mo); }
+    T fetch_or(T v, std::memory_order mo, Loc = Loc::current()) { return a_.fetch_or(v, mo); }
+    T fetch_and(T v, std::memory_order mo, Loc = Loc::current()) { return a_.fetch_and(v, mo); }
+    bool compare_exchange_strong(T& expected, T desired, std::memory_order ok,
+                                 std::memory_order fail, Loc = Loc::current()) {
+      return a_.compare_exchange_strong(expected, desired, ok, fail);
+    }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    std::atomic<T> a_;
+  };
+
+  template <class T>
+  class var {
+   public:
+    var(const char* name, T init) : name_(name), v_(init) {}
+    var(const var&) = delete;
+    var& operator=(const var&) = delete;
+
+    T load(Loc = Loc::current()) const { return v_; }
+    void store(T v, Loc = Loc::current()) { v_ = v; }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    T v_;
+  };
+
+  template <class T>
+  class ghost {
+   public:
+    ghost(const char* name, T init) : name_(name), g_(init) {}
+    ghost(const ghost&) = delete;
+    ghost& operator=(const ghost&) = delete;
+
+    T load(Loc = Loc::current()) const { return g_.load(std::memory_order_relaxed); }
+    void store(T v, Loc = Loc::current()) { g_.store(v, std::memory_order_relaxed); }
+    // Read-modify-write in one step (a ghost counter).
+    T add(T v, Loc = Loc::current()) { return g_.fetch_add(v, std::memory_order_relaxed) + v; }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    std::atomic<T> g_;
+  };
+
+  class rwlock {
+   public:
+    explicit rwlock(const char* name) : name_(name) { pthread_rwlock_init(&l_, nullptr); }
+    ~rwlock() { pthread_rwlock_destroy(&l_); }
+    rwlock(const rwlock&) = delete;
+    rwlock& operator=(const rwlock&) = delete;
+
+    void read_lock(Loc = Loc::current()) { pthread_rwlock_rdlock(&l_); }
+    void read_unlock(Loc = Loc::current()) { pthread_rwlock_unlock(&l_); }
+    bool read_trylock(Loc = Loc::current()) { return pthread_rwlock_tryrdlock(&l_) == 0; }
+    void write_lock(Loc = Loc::current()) { pthread_rwlock_wrlock(&l_); }
+    void write_unlock(Loc = Loc::current()) { pthread_rwlock_unlock(&l_); }
+    bool write_trylock(Loc = Loc::current()) { return pthread_rwlock_trywrlock(&l_) == 0; }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    pthread_rwlock_t l_;
+  };
+
+  class spinlock {
+   public:
+    explicit spinlock(const char* name) : name_(name) {
+      pthread_spin_init(&l_, PTHREAD_PROCESS_PRIVATE);
+    }
+    ~spinlock() { pthread_spin_destroy(&l_); }
+    spinlock(const spinlock&) = delete;
+    spinlock& operator=(const spinlock&) = delete;
+
+    void lock(Loc = Loc::current()) { pthread_spin_lock(&l_); }
+    void unlock(Loc = Loc::current()) { pthread_spin_unlock(&l_); }
+    bool trylock(Loc = Loc::current()) { return pthread_spin_trylock(&l_) == 0; }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    pthread_spinlock_t l_;
+  };
+
+  class mutex {
+   public:
+    explicit mutex(const char* name) : name_(name) {}
+    mutex(const mutex&) = delete;
+    mutex& operator=(const mutex&) = delete;
+
+    void lock(Loc = Loc::current()) { m_.lock(); }
+    void unlock(Loc = Loc::current()) { m_.unlock(); }
+    bool trylock(Loc = Loc::current()) { return m_.try_lock(); }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    std::mutex m_;
+  };
+
+  static void fence(std::memory_order mo, Loc = Loc::current()) { std::atomic_thread_fence(mo); }
+  static void smp_rmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_acquire); }
+  static void smp_wmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_release); }
+  static void smp_mb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_seq_cst); }
+
+  static void spin_wait_hint(Loc = Loc::current()) { sched_yield(); }
+
+  static void check(bool cond, const char* what, Loc loc = Loc::current()) {
+    if (!cond) real::check_handler().load(std::memory_order_relaxed)(what, loc);
+  }
+
+  static void observe(const char* what, Loc = Loc::current()) {
+    if (real::ObserveHook h = real::observe_hook().load(std::memory_order_relaxed)) h(what);
+    real::observations().add(what);
+  }
+};
+
+}  // namespace pfv
+
+#endif  // PFV_MODEL_REAL_MODEL_HPP

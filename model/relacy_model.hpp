@@ -1,0 +1,543 @@
+// model/relacy_model.hpp: the model under the Relacy race detector.
+//
+// WHAT IT IS
+//   The checker instantiation of model/model.hpp, on Debian's relacy-dev
+//   (upstream acc09bb). Every atomic, lock, seq_cst fence, ghost access and
+//   spin-wait hint is a scheduling point of the checker; var<T> is rl::var<T>,
+//   race-checked with vector clocks at every access.
+//
+//   Include this header only from a translation unit that is meant to run
+//   under Relacy, and include every standard header you need *before* it:
+//   relacy.hpp #defines new, delete, malloc, free, assert, errno and the
+//   memory_order_* names. This header #undefs all of them again right after
+//   including Relacy (and restores glibc's errno), so code below it (impl/,
+//   the scenarios, standard headers) sees the usual meanings and spells
+//   std::memory_order_acquire as usual. Relacy's global operator new stays in
+//   force: while a simulation runs, heap allocation goes to Relacy's checked
+//   allocator, so code that runs during a simulation allocates nothing, or
+//   only through a malloc-based allocator (relacy_tests/search/raw_alloc.hpp).
+//
+// GUARANTEE
+//   Same members and meaning as every other model. In addition, before each
+//   operation the thread's *pending operation* (object address and kind) is
+//   stored in the recorder (pfv::rlm::recorder()), and after it completes the
+//   operation is appended to the execution's event log. The search strategies
+//   (relacy_tests/search/) read the pending operations to know every thread's
+//   next step; the traces and the class keys are built from the event log.
+//
+// MEMORY ORDERING
+//   Relacy's own (see docs/limits.md): a relaxed load may read the latest
+//   store or the one before it (two back under random search); acquire and
+//   release fences change only the issuing thread's clocks (so they are not
+//   scheduling points); a seq_cst fence joins a global fence order.
+//
+// CAVEATS
+//   * check() fails the whole simulation: Relacy stops at the first failing
+//     execution and replays it with its history.
+//   * var<T> accesses are not scheduling points (Relacy's design): the
+//     race detector compares vector clocks, so a race is reported in the
+//     first execution that contains both accesses, whatever their order.
+#ifndef PFV_MODEL_RELACY_MODEL_HPP
+#define PFV_MODEL_RELACY_MODEL_HPP
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <type_traits>
+
+#include <relacy/relacy.hpp>
+#include <relacy/stdlib/pthread.hpp>
+
+#undef new
+#undef delete
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+#undef assert
+#undef errno
+// Restore the C library's errno, which standard headers included later use.
+#if defined(__GLIBC__)
+#define errno (*__errno_location())
+#else
+#error "restore errno for this C library after including relacy.hpp"
+#endif
+#undef memory_order_relaxed
+#undef memory_order_consume
+#undef memory_order_acquire
+#undef memory_order_release
+#undef memory_order_acq_rel
+#undef memory_order_seq_cst
+
+#include "model/model.hpp"
+
+namespace pfv {
+namespace rlm {
+
+// The kind of a model operation, as the search strategies see it.
+enum class Op : std::uint8_t {
+  not_started,  // the thread has not reached its first operation yet
+  unknown,      // a scheduling point the model did not announce
+  load,
+  store,
+  rmw,          // exchange, fetch_*, compare_exchange
+  fence_sc,     // seq_cst fence: joins Relacy's global fence order
+  lock_x,       // blocking exclusive acquire (write_lock, spin_lock, mutex_lock)
+  lock_s,       // blocking shared acquire (read_lock)
+  try_x,        // exclusive trylock (never blocks)
+  try_s,        // shared trylock (never blocks)
+  unlock_x,
+  unlock_s,
+  ghost_load,
+  ghost_store,
+  yield,        // spin-wait hint
+  var_load,     // plain accesses: logged, never pending
+  var_store,
+};
+
+inline const char* op_name(Op op) {
+  switch (op) {
+    case Op::not_started: return "start";
+    case Op::unknown: return "?";
+    case Op::load: return "load";
+    case Op::store: return "store";
+    case Op::rmw: return "rmw";
+    case Op::fence_sc: return "fence(seq_cst)";
+    case Op::lock_x: return "lock";
+    case Op::lock_s: return "read_lock";
+    case Op::try_x: return "trylock";
+    case Op::try_s: return "read_trylock";
+    case Op::unlock_x: return "unlock";
+    case Op::unlock_s: return "read_unlock";
+    case Op::ghost_load: return "ghost load";
+    case Op::ghost_store: return "ghost store";
+    case Op::yield: return "spin_wait_hint";
+    case Op::var_load: return "load";
+    case Op::var_store: return "store";
+  }
+  return "?";
+}
+
+// Lock operations are the ones whose enabledness depends on a lock's state.
+inline bool op_is_lock(Op op) {
+  return op == Op::lock_x || op == Op::lock_s || op == Op::try_x || op == Op::try_s ||
+         op == Op::unlock_x || op == Op::unlock_s;
+}
+
+// Read-like operations commute with each other on the same object.
+inline bool op_is_read(Op op) {
+  return op == Op::load || op == Op::lock_s || op == Op::try_s || op == Op::ghost_load ||
+         op == Op::var_load;
+}
+
+struct Pending {
+  const void* obj;
+  const char* name;
+  Op op;
+  Loc loc;
+};
+
+// A completed operation, in execution order.
+struct Event {
+  const void* obj;
+  const char* name;     // the object's name, for traces
+  std::uint64_t value;  // value loaded / stored / returned by an rmw (old value)
+  Loc loc;
+  std::uint32_t seq;    // index of this event among its thread's events
+  std::uint16_t thread;
+  Op op;
+  bool ok;              // trylock result; true otherwise
+};
+
+constexpr int kMaxThreads = 8;
+// Events logged from the test's constructor, before() and after() are
+// attributed to this pseudo-thread: which real thread runs after() depends
+// on the schedule, and the class key must not.
+constexpr int kSpecialThread = kMaxThreads;
+constexpr std::size_t kMaxEvents = 16384;
+constexpr int kMaxObservations = 64;
+
+// Process-wide state of the Relacy model. Relacy runs every simulated thread
+// on one OS thread, so nothing here needs synchronisation.
+struct Recorder {
+  Pending pending[kMaxThreads];
+  std::uint32_t thread_seq[kMaxThreads + 1];
+  bool in_special;  // constructor, before() or after() is running
+
+  Event log[kMaxEvents];
+  std::size_t log_size;
+  bool log_overflow;
+
+  // Failure context, read by the driver when a simulation fails.
+  const char* failed_check;
+  Loc failed_check_loc;
+  const char* last_access_name;  // the plain variable being checked for races
+  Loc last_access_loc;
+
+  // Observations: keys are interned by text; `seen` is per execution.
+  const char* obs_keys[kMaxObservations];
+  int obs_size;
+  bool obs_seen[kMaxObservations];
+
+  // Set by a reducing search when the current execution is redundant (its
+  // remainder is already covered by another execution).
+  bool execution_redundant;
+
+  // Called at the end of every completed execution (from the test's after()).
+  void (*on_execution_end)(void* ctx);
+  void* on_execution_end_ctx;
+
+  void begin_execution() {
+    for (int i = 0; i < kMaxThreads; ++i) pending[i] = Pending{nullptr, "", Op::not_started, Loc{"", "", 0}};
+    for (int i = 0; i <= kMaxThreads; ++i) thread_seq[i] = 0;
+    log_size = 0;
+    log_overflow = false;
+    failed_check = nullptr;
+    last_access_name = nullptr;
+    for (int i = 0; i < obs_size; ++i) obs_seen[i] = false;
+    execution_redundant = false;
+  }
+
+  int intern_observation(const char* what) {
+    for (int i = 0; i < obs_size; ++i)
+      if (obs_keys[i] == what || std::strcmp(obs_keys[i], what) == 0) return i;
+    if (obs_size == kMaxObservations) return -1;
+    obs_keys[obs_size] = what;
+    obs_seen[obs_size] = false;
+    return obs_size++;
+  }
+};
+
+inline Recorder g_recorder;  // zero-initialised at load time; no heap
+inline Recorder& recorder() { return g_recorder; }
+
+inline rl::debug_info info(const Loc& loc) { return rl::debug_info(loc.func, loc.file, loc.line); }
+
+inline int current_thread() { return static_cast<int>(rl::ctx().threadx_->index_); }
+
+inline void announce(const void* obj, const char* name, Op op, const Loc& loc) {
+  recorder().pending[current_thread()] = Pending{obj, name, op, loc};
+}
+
+// Appends a completed operation to the execution's event log.
+inline void log_event(const void* obj, const char* name, Op op, std::uint64_t value,
+                      const Loc& loc, bool ok) {
+  Recorder& r = recorder();
+  if (r.log_size == kMaxEvents) {
+    r.log_overflow = true;
+    return;
+  }
+  const int t = r.in_special ? kSpecialThread : current_thread();
+  r.log[r.log_size++] =
+      Event{obj, name, value, loc, r.thread_seq[t]++, static_cast<std::uint16_t>(t), op, ok};
+}
+
+inline void complete(const void* obj, const char* name, Op op, std::uint64_t value,
+                     const Loc& loc, bool ok = true) {
+  recorder().pending[current_thread()] = Pending{nullptr, "", Op::unknown, loc};
+  log_event(obj, name, op, value, loc, ok);
+}
+
+template <class T>
+std::uint64_t to_u64(T v) {
+  if constexpr (std::is_pointer<T>::value) {
+    return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(v));
+  } else {
+    return static_cast<std::uint64_t>(v);
+  }
+}
+
+inline rl::memory_order to_rl(std::memory_order mo) {
+  switch (mo) {
+    case std::memory_order_relaxed: return rl::mo_relaxed;
+    case std::memory_order_consume: return rl::mo_consume;
+    case std::memory_order_acquire: return rl::mo_acquire;
+    case std::memory_order_release: return rl::mo_release;
+    case std::memory_order_acq_rel: return rl::mo_acq_rel;
+    case std::memory_order_seq_cst: return rl::mo_seq_cst;
+  }
+  return rl::mo_seq_cst;
+}
+
+// Adds a line to Relacy's own execution history (only while it records one).
+inline void history_note(const Loc& loc, const char* what, const char* name, std::uint64_t value) {
+  rl::context& c = rl::ctx();
+  if (!c.collecting_history()) return;
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "%s %s, value=%llu", what, name,
+                static_cast<unsigned long long>(value));
+  c.exec_log_msg(info(loc), buf);
+}
+
+inline void history_note(const Loc& loc, const char* text) {
+  rl::context& c = rl::ctx();
+  if (c.collecting_history()) c.exec_log_msg(info(loc), text);
+}
+
+struct rwlock_tag;
+struct spinlock_tag;
+struct mutex_tag;
+
+// The one object that every seq_cst fence touches.
+inline const char g_sc_fence_token = 0;
+
+}  // namespace rlm
+
+struct RelacyModel {
+  static constexpr const char* name = "relacy";
+
+  template <class T>
+  class atomic {
+   public:
+    atomic(const char* name, T init) : name_(name) {
+      a_.store(init, rl::mo_relaxed, rl::debug_info("init", name, 0));
+    }
+    atomic(const atomic&) = delete;
+    atomic& operator=(const atomic&) = delete;
+
+    T load(std::memory_order mo, Loc loc = Loc::current()) const {
+      rlm::announce(this, name_, rlm::Op::load, loc);
+      T v = a_.load(rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::load, rlm::to_u64(v), loc);
+      return v;
+    }
+    void store(T v, std::memory_order mo, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::store, loc);
+      a_.store(v, rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::store, rlm::to_u64(v), loc);
+    }
+    T exchange(T v, std::memory_order mo, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::rmw, loc);
+      T old = a_.exchange(v, rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
+      return old;
+    }
+    T fetch_add(T v, std::memory_order mo, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::rmw, loc);
+      T old = a_.fetch_add(v, rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
+      return old;
+    }
+    T fetch_sub(T v, std::memory_order mo, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::rmw, loc);
+      T old = a_.fetch_sub(v, rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
+      return old;
+    }
+    T fetch_or(T v, std::memory_order mo, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::rmw, loc);
+      T old = a_.fetch_or(v, rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
+      return old;
+    }
+    T fetch_and(T v, std::memory_order mo, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::rmw, loc);
+      T old = a_.fetch_and(v, rlm::to_rl(mo), rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
+      return old;
+    }
+    bool compare_exchange_strong(T& expected, T desired, std::memory_order ok,
+                                 std::memory_order fail, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::rmw, loc);
+      const rl::debug_info i = rlm::info(loc);
+      const T before = expected;
+      bool done = a_.compare_exchange_strong(expected, desired, rlm::to_rl(ok), i,
+                                             rlm::to_rl(fail), i);
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(done ? before : expected), loc,
+                    done);
+      return done;
+    }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    mutable rl::atomic<T> a_;
+  };
+
+  template <class T>
+  class var {
+   public:
+    var(const char* name, T init) : name_(name), v_(init) {}
+    var(const var&) = delete;
+    var& operator=(const var&) = delete;
+
+    T load(Loc loc = Loc::current()) const {
+      note_access(loc);
+      T v = v_(rlm::info(loc)).load();
+      rlm::log_event(this, name_, rlm::Op::var_load, rlm::to_u64(v), loc, true);
+      return v;
+    }
+    void store(T v, Loc loc = Loc::current()) {
+      note_access(loc);
+      v_(rlm::info(loc)).store(v);
+      rlm::log_event(this, name_, rlm::Op::var_store, rlm::to_u64(v), loc, true);
+    }
+    const char* name() const { return name_; }
+
+   private:
+    void note_access(const Loc& loc) const {
+      rlm::Recorder& r = rlm::recorder();
+      r.last_access_name = name_;
+      r.last_access_loc = loc;
+    }
+    const char* name_;
+    mutable rl::var<T> v_;
+  };
+
+  template <class T>
+  class ghost {
+   public:
+    ghost(const char* name, T init) : name_(name), g_(init) {}
+    ghost(const ghost&) = delete;
+    ghost& operator=(const ghost&) = delete;
+
+    T load(Loc loc = Loc::current()) const {
+      rlm::announce(this, name_, rlm::Op::ghost_load, loc);
+      rl::ctx().sched();
+      rlm::complete(this, name_, rlm::Op::ghost_load, rlm::to_u64(g_), loc);
+      rlm::history_note(loc, "ghost load", name_, rlm::to_u64(g_));
+      return g_;
+    }
+    void store(T v, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::ghost_store, loc);
+      rl::ctx().sched();
+      g_ = v;
+      rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(v), loc);
+      rlm::history_note(loc, "ghost store", name_, rlm::to_u64(v));
+    }
+    T add(T v, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::ghost_store, loc);
+      rl::ctx().sched();
+      g_ = static_cast<T>(g_ + v);
+      rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc);
+      rlm::history_note(loc, "ghost add", name_, rlm::to_u64(g_));
+      return g_;
+    }
+    const char* name() const { return name_; }
+
+   private:
+    const char* name_;
+    T g_;
+  };
+
+ private:
+  template <class Tag>
+  class lock_base {
+   public:
+    lock_base(const char* name, bool rw) : name_(name) {
+      // Not recursive, and no spurious trylock failure: a kernel trylock fails
+      // only when the lock is taken.
+      m_.init(rw, false, false, false, rl::debug_info("init", name, 0));
+    }
+    ~lock_base() { m_.deinit(rl::debug_info("deinit", name_, 0)); }
+    lock_base(const lock_base&) = delete;
+    lock_base& operator=(const lock_base&) = delete;
+    const char* name() const { return name_; }
+
+   protected:
+    void acquire_x(const Loc& loc) {
+      rlm::announce(this, name_, rlm::Op::lock_x, loc);
+      m_.lock_exclusive(rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::lock_x, 0, loc);
+    }
+    void release_x(const Loc& loc) {
+      rlm::announce(this, name_, rlm::Op::unlock_x, loc);
+      m_.unlock_exclusive(rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::unlock_x, 0, loc);
+    }
+    bool try_x(const Loc& loc) {
+      rlm::announce(this, name_, rlm::Op::try_x, loc);
+      const bool ok = m_.try_lock_exclusive(rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::try_x, ok, loc, ok);
+      return ok;
+    }
+    void acquire_s(const Loc& loc) {
+      rlm::announce(this, name_, rlm::Op::lock_s, loc);
+      m_.lock_shared(rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::lock_s, 0, loc);
+    }
+    void release_s(const Loc& loc) {
+      rlm::announce(this, name_, rlm::Op::unlock_s, loc);
+      m_.unlock_shared(rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::unlock_s, 0, loc);
+    }
+    bool try_s(const Loc& loc) {
+      rlm::announce(this, name_, rlm::Op::try_s, loc);
+      const bool ok = m_.try_lock_shared(rlm::info(loc));
+      rlm::complete(this, name_, rlm::Op::try_s, ok, loc, ok);
+      return ok;
+    }
+
+   private:
+    const char* name_;
+    rl::generic_mutex<Tag> m_;
+  };
+
+ public:
+  class rwlock : lock_base<rlm::rwlock_tag> {
+   public:
+    explicit rwlock(const char* name) : lock_base(name, true) {}
+    void read_lock(Loc loc = Loc::current()) { acquire_s(loc); }
+    void read_unlock(Loc loc = Loc::current()) { release_s(loc); }
+    bool read_trylock(Loc loc = Loc::current()) { return try_s(loc); }
+    void write_lock(Loc loc = Loc::current()) { acquire_x(loc); }
+    void write_unlock(Loc loc = Loc::current()) { release_x(loc); }
+    bool write_trylock(Loc loc = Loc::current()) { return try_x(loc); }
+    using lock_base::name;
+  };
+
+  class spinlock : lock_base<rlm::spinlock_tag> {
+   public:
+    explicit spinlock(const char* name) : lock_base(name, false) {}
+    void lock(Loc loc = Loc::current()) { acquire_x(loc); }
+    void unlock(Loc loc = Loc::current()) { release_x(loc); }
+    bool trylock(Loc loc = Loc::current()) { return try_x(loc); }
+    using lock_base::name;
+  };
+
+  class mutex : lock_base<rlm::mutex_tag> {
+   public:
+    explicit mutex(const char* name) : lock_base(name, false) {}
+    void lock(Loc loc = Loc::current()) { acquire_x(loc); }
+    void unlock(Loc loc = Loc::current()) { release_x(loc); }
+    bool trylock(Loc loc = Loc::current()) { return try_x(loc); }
+    using lock_base::name;
+  };
+
+  static void fence(std::memory_order mo, Loc loc = Loc::current()) {
+    if (mo == std::memory_order_relaxed) return;  // no effect in C++ either
+    const bool sc = mo == std::memory_order_seq_cst;
+    if (sc) rlm::announce(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, loc);
+    rl::atomic_thread_fence(rlm::to_rl(mo), rlm::info(loc));
+    if (sc) rlm::complete(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, 0, loc);
+  }
+  static void smp_rmb(Loc loc = Loc::current()) { fence(std::memory_order_acquire, loc); }
+  static void smp_wmb(Loc loc = Loc::current()) { fence(std::memory_order_release, loc); }
+  static void smp_mb(Loc loc = Loc::current()) { fence(std::memory_order_seq_cst, loc); }
+
+  static void spin_wait_hint(Loc loc = Loc::current()) {
+    rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc);
+    rl::yield(1, rlm::info(loc));
+    rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, 0, loc);
+  }
+
+  static void check(bool cond, const char* what, Loc loc = Loc::current()) {
+    if (cond) return;
+    rlm::Recorder& r = rlm::recorder();
+    r.failed_check = what;
+    r.failed_check_loc = loc;
+    rl::ctx().fail_test(what, rl::test_result_user_assert_failed, rlm::info(loc));
+  }
+
+  static void observe(const char* what, Loc loc = Loc::current()) {
+    rlm::Recorder& r = rlm::recorder();
+    const int i = r.intern_observation(what);
+    if (i >= 0) r.obs_seen[i] = true;
+    rlm::history_note(loc, what);
+  }
+};
+
+}  // namespace pfv
+
+#endif  // PFV_MODEL_RELACY_MODEL_HPP
