@@ -1,0 +1,499 @@
+// relacy_tests/driver.hpp: runs one scenario under Relacy with one search and
+// reports what happened.
+//
+// WHAT IT IS
+//   The Relacy driver of the "one scenario body, two drivers" rule. A
+//   scenario is a class template over the model (impl/scenarios.hpp,
+//   model/litmus.hpp) with `threads`, `thread_names`, a constructor, before(),
+//   thread(i), after() and signature(). run<S>() wraps it in a Relacy test,
+//   runs rl::run_test with pfv::search::Scheduler, and returns a RunResult:
+//   Relacy's verdict, the search statistics, how many executions reached each
+//   observation, the number of distinct behaviours, and for a failure the
+//   decision list that replays it and a labelled trace.
+//
+// GUARANTEE
+//   run<S>() never prints; callers decide. A failing simulation is replayed
+//   once with Relacy's history on (to the raw-history stream, if given) and
+//   our own labelled trace is built from the replay's event log.
+#ifndef PFV_RELACY_TESTS_DRIVER_HPP
+#define PFV_RELACY_TESTS_DRIVER_HPP
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <ostream>
+#include <streambuf>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/relacy_model.hpp"
+#include "relacy_tests/search/engine.hpp"
+#include "relacy_tests/search/raw_alloc.hpp"
+#include "relacy_tests/search/scheduler.hpp"
+
+namespace pfv {
+
+inline std::uint64_t mix64(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  h *= 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 31);
+}
+
+// Per-execution bookkeeping across a whole search.
+class Collector {
+ public:
+  bool keep_classes = false;
+
+  void end_execution(std::uint64_t signature, const void* base, std::size_t size) {
+    rlm::Recorder& r = rlm::recorder();
+    if (r.execution_redundant) return;  // covered elsewhere, or a foreign shard's prefix
+    ++counted_;
+    std::uint64_t seen = 0;
+    for (int i = 0; i < r.obs_size; ++i) {
+      if (!r.obs_seen[i]) continue;
+      ++obs_executions_[i];
+      seen = mix64(seen, static_cast<std::uint64_t>(i) + 1);
+    }
+    outcomes_.insert(mix64(signature, seen));
+    if (keep_classes) classes_.insert(class_key(base, size));
+  }
+
+  std::uint64_t counted() const { return counted_; }
+  std::uint64_t observation_executions(int i) const { return obs_executions_[i]; }
+  const RawSet<std::uint64_t>& classes() const { return classes_; }
+  const RawSet<std::uint64_t>& outcomes() const { return outcomes_; }
+
+  // The Mazurkiewicz class of the current execution, as a hash: per object
+  // (identified by its offset inside the test object, so that separate runs
+  // agree), the sequence of its writing accesses with, between two writes,
+  // the *set* of reading accesses; each access named by (thread, index in
+  // its thread, kind, value). Reordering two adjacent independent steps
+  // leaves it unchanged; the order of two conflicting steps changes it.
+  std::uint64_t class_key(const void* base, std::size_t size) {
+    const rlm::Recorder& r = rlm::recorder();
+    scratch_.clear();
+    const auto* b = static_cast<const char*>(base);
+    for (std::size_t i = 0; i < r.log_size; ++i) {
+      const rlm::Event& e = r.log[i];
+      if (e.thread == rlm::kSpecialThread || e.op == rlm::Op::yield || e.obj == nullptr) continue;
+      const auto* o = static_cast<const char*>(e.obj);
+      const std::uint64_t id = (o >= b && o < b + size)
+                                   ? static_cast<std::uint64_t>(o - b)
+                                   : (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(o)) | (1ull << 63));
+      scratch_.emplace_back(id, static_cast<std::uint32_t>(i));
+    }
+    std::stable_sort(scratch_.begin(), scratch_.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::uint64_t key = 0x51ED270B7u;
+    std::size_t i = 0;
+    while (i < scratch_.size()) {
+      const std::uint64_t id = scratch_[i].first;
+      std::uint64_t h = mix64(0, id), reads = 0;
+      for (; i < scratch_.size() && scratch_[i].first == id; ++i) {
+        const rlm::Event& e = r.log[scratch_[i].second];
+        std::uint64_t eh = mix64(mix64(mix64(e.thread, e.seq), static_cast<std::uint64_t>(e.op) * 2 + e.ok), e.value);
+        const bool read_like = rlm::op_is_read(e.op) ||
+                               ((e.op == rlm::Op::try_x || e.op == rlm::Op::try_s) && !e.ok);
+        if (read_like) {
+          reads += eh;  // commutative: reads between two writes form a set
+        } else {
+          h = mix64(mix64(h, reads), eh);
+          reads = 0;
+        }
+      }
+      key = mix64(key, mix64(h, reads));
+    }
+    return key;
+  }
+
+ private:
+  std::uint64_t counted_ = 0;
+  std::uint64_t obs_executions_[rlm::kMaxObservations] = {};
+  RawSet<std::uint64_t> classes_, outcomes_;
+  RawVector<std::pair<std::uint64_t, std::uint32_t>> scratch_;
+};
+
+inline Collector*& active_collector() {
+  static Collector* c = nullptr;
+  return c;
+}
+
+// Resets the recorder before any member of the test is constructed.
+struct ExecutionStart {
+  ExecutionStart() {
+    rlm::recorder().begin_execution();
+    rlm::recorder().in_special = true;
+  }
+};
+
+template <class S>
+struct RelacyTest : ExecutionStart, rl::test_suite<RelacyTest<S>, S::threads> {
+  S s;
+  void before() {
+    s.before();
+    rlm::recorder().in_special = false;
+  }
+  void thread(unsigned i) { s.thread(i); }
+  void after() {
+    rlm::recorder().in_special = true;
+    s.after();
+    const std::uint64_t sig = s.signature();
+    if (search::Engine* e = search::active_engine()) e->finish_prefix();
+    if (Collector* c = active_collector()) c->end_execution(sig, this, sizeof *this);
+  }
+};
+
+// A stream that discards everything, without allocating.
+class NullStream : public std::ostream {
+ public:
+  NullStream() : std::ostream(&buf_) {}
+
+ private:
+  struct Buf : std::streambuf {
+    int overflow(int c) override { return c; }
+    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+  } buf_;
+};
+
+struct Observation {
+  std::string what;
+  std::uint64_t executions;
+};
+
+struct Failure {
+  rl::test_result_e result = rl::test_result_success;
+  std::string kind;    // "invariant", "data race", "deadlock", "livelock", ...
+  std::string what;    // the invariant text, or the raced-on variable
+  Loc loc{"", "", 0};
+  std::vector<search::Decision> decisions;
+  std::string trace;   // labelled and trimmed to the steps that matter
+  std::string full_trace;
+  bool replayed = false;  // the replay reproduced the failure
+};
+
+struct RunResult {
+  rl::test_result_e result = rl::test_result_success;
+  search::Stats stats;
+  std::uint64_t counted = 0;
+  std::uint64_t classes = 0;
+  std::uint64_t outcomes = 0;
+  std::vector<Observation> observations;
+  Failure failure;
+  double probe_estimate = 0, probe_stderr = 0;
+  RawSet<std::uint64_t> class_set, outcome_set;  // filled when keep_classes
+};
+
+struct RunOptions {
+  bool keep_classes = false;
+  bool want_trace = true;
+  unsigned depth_limit = 20000;          // scheduling points per execution
+  std::ostream* raw_history = nullptr;   // Relacy's own history of a failure
+  const char* const* thread_names = nullptr;
+  unsigned thread_count = 0;
+};
+
+// "T1 invalidate" style labels.
+inline std::string thread_label(unsigned t, const RunOptions& o) {
+  char buf[64];
+  if (o.thread_names && t < o.thread_count)
+    std::snprintf(buf, sizeof buf, "T%u %s", t, o.thread_names[t]);
+  else
+    std::snprintf(buf, sizeof buf, "T%u", t);
+  return buf;
+}
+
+inline const char* short_path(const char* file) {
+  static const char* const roots[] = {"/impl/", "/model/", "/relacy_tests/", "/tsan_tests/",
+                                      "/unit_tests/", "/bench/"};
+  const char* best = nullptr;
+  for (const char* r : roots) {
+    const char* p = std::strstr(file, r);
+    if (p && (best == nullptr || p < best)) best = p;
+  }
+  return best ? best + 1 : file;
+}
+
+inline std::string describe_event(const rlm::Event& e) {
+  char buf[256];
+  const unsigned long long v = static_cast<unsigned long long>(e.value);
+  switch (e.op) {
+    case rlm::Op::load: std::snprintf(buf, sizeof buf, "load %s == %llu", e.name, v); break;
+    case rlm::Op::store: std::snprintf(buf, sizeof buf, "store %s = %llu", e.name, v); break;
+    case rlm::Op::rmw: std::snprintf(buf, sizeof buf, "rmw %s (was %llu)", e.name, v); break;
+    case rlm::Op::var_load: std::snprintf(buf, sizeof buf, "read %s == %llu", e.name, v); break;
+    case rlm::Op::var_store: std::snprintf(buf, sizeof buf, "write %s = %llu", e.name, v); break;
+    case rlm::Op::ghost_load: std::snprintf(buf, sizeof buf, "[ghost] read %s == %llu", e.name, v); break;
+    case rlm::Op::ghost_store: std::snprintf(buf, sizeof buf, "[ghost] %s = %llu", e.name, v); break;
+    case rlm::Op::try_x:
+    case rlm::Op::try_s:
+      std::snprintf(buf, sizeof buf, "%s(%s) %s", rlm::op_name(e.op), e.name, e.ok ? "succeeds" : "fails");
+      break;
+    case rlm::Op::fence_sc: std::snprintf(buf, sizeof buf, "fence(seq_cst)"); break;
+    case rlm::Op::yield: std::snprintf(buf, sizeof buf, "spin_wait_hint()"); break;
+    default: std::snprintf(buf, sizeof buf, "%s(%s)", rlm::op_name(e.op), e.name); break;
+  }
+  return buf;
+}
+
+// Builds the labelled trace of the execution in the recorder's log. The
+// trimmed form keeps the steps on objects that two or more threads touch
+// (the ones that can matter for a race) and every ghost step.
+inline void build_traces(const RunOptions& o, Failure& f) {
+  const rlm::Recorder& r = rlm::recorder();
+  std::vector<const void*> objs;
+  std::vector<unsigned> masks;
+  auto touch = [&](const void* obj, unsigned thread) {
+    if (obj == nullptr) return;
+    auto it = std::find(objs.begin(), objs.end(), obj);
+    if (it == objs.end()) {
+      objs.push_back(obj);
+      masks.push_back(0);
+      it = objs.end() - 1;
+    }
+    masks[static_cast<std::size_t>(it - objs.begin())] |= 1u << thread;
+  };
+  for (std::size_t i = 0; i < r.log_size; ++i) {
+    const rlm::Event& e = r.log[i];
+    if (e.thread != rlm::kSpecialThread) touch(e.obj, e.thread);
+  }
+  // The steps each thread was about to take when the execution stopped.
+  const unsigned nthreads = o.thread_count ? o.thread_count : 0;
+  for (unsigned t = 0; t < nthreads && t < static_cast<unsigned>(rlm::kMaxThreads); ++t) {
+    const rlm::Pending& p = r.pending[t];
+    if (p.op != rlm::Op::not_started && p.op != rlm::Op::unknown) touch(p.obj, t);
+  }
+  auto shared = [&](const void* obj, const char* name) {
+    if (f.kind == "data race" && r.last_access_name && name == r.last_access_name) return true;
+    auto it = std::find(objs.begin(), objs.end(), obj);
+    if (it == objs.end()) return false;
+    const unsigned m = masks[static_cast<std::size_t>(it - objs.begin())];
+    return (m & (m - 1)) != 0;
+  };
+  std::string full, trimmed;
+  unsigned step = 0;
+  for (std::size_t i = 0; i < r.log_size; ++i) {
+    const rlm::Event& e = r.log[i];
+    if (e.thread == rlm::kSpecialThread) continue;
+    ++step;
+    char line[512];
+    std::snprintf(line, sizeof line, "  %4u  %-14s %-34s %-44s %s:%u\n", step,
+                  thread_label(e.thread, o).c_str(), e.loc.func, describe_event(e).c_str(),
+                  short_path(e.loc.file), e.loc.line);
+    full += line;
+    const bool ghost = e.op == rlm::Op::ghost_load || e.op == rlm::Op::ghost_store;
+    if (ghost || shared(e.obj, e.name)) trimmed += line;
+  }
+  std::string waiting;
+  if (f.kind == "deadlock" || f.kind == "livelock") {
+    for (unsigned t = 0; t < nthreads && t < static_cast<unsigned>(rlm::kMaxThreads); ++t) {
+      const rlm::Pending& p = r.pending[t];
+      if (p.op == rlm::Op::not_started || p.op == rlm::Op::unknown) continue;
+      char line[512], step_text[128];
+      std::snprintf(step_text, sizeof step_text, "%s(%s)", rlm::op_name(p.op), p.name);
+      std::snprintf(line, sizeof line, "        %-14s %-34s waits in %-35s %s:%u\n",
+                    thread_label(t, o).c_str(), p.loc.func, step_text, short_path(p.loc.file),
+                    p.loc.line);
+      waiting += line;
+    }
+  }
+  char tail[768];
+  if (f.kind == "data race" && r.last_access_name) {
+    // Name the earlier access by another thread that the racing one meets.
+    std::string other;
+    for (std::size_t i = r.log_size; i-- > 0;) {
+      const rlm::Event& e = r.log[i];
+      if (e.name == r.last_access_name && e.thread != rlm::kSpecialThread &&
+          (e.op == rlm::Op::var_load || e.op == rlm::Op::var_store)) {
+        char b[300];
+        std::snprintf(b, sizeof b, "\n          the last completed access to it: %s by %s at %s:%u",
+                      describe_event(e).c_str(), thread_label(e.thread, o).c_str(),
+                      short_path(e.loc.file), e.loc.line);
+        other = b;
+        break;
+      }
+    }
+    std::snprintf(tail, sizeof tail,
+                  "  FAILED: data race on %s: the access at %s:%u (%s) is not ordered by "
+                  "happens-before with another thread's access%s\n",
+                  r.last_access_name, short_path(r.last_access_loc.file), r.last_access_loc.line,
+                  r.last_access_loc.func, other.c_str());
+  } else if (f.kind == "invariant") {
+    std::snprintf(tail, sizeof tail, "  FAILED: %s\n          at %s:%u (%s)\n", f.what.c_str(),
+                  short_path(f.loc.file), f.loc.line, f.loc.func);
+  } else {
+    std::snprintf(tail, sizeof tail, "  FAILED: %s\n", f.what.c_str());
+  }
+  f.full_trace = full + tail + waiting;
+  f.trace = trimmed + tail + waiting;
+}
+
+inline void describe_failure(rl::test_result_e res, Failure& f) {
+  const rlm::Recorder& r = rlm::recorder();
+  f.result = res;
+  switch (res) {
+    case rl::test_result_user_assert_failed:
+    case rl::test_result_user_invariant_failed:
+      f.kind = "invariant";
+      f.what = r.failed_check ? r.failed_check : "assertion";
+      f.loc = r.failed_check ? r.failed_check_loc : Loc{"", "", 0};
+      break;
+    case rl::test_result_data_race:
+      f.kind = "data race";
+      f.what = r.last_access_name ? r.last_access_name : "?";
+      f.loc = r.last_access_name ? r.last_access_loc : Loc{"", "", 0};
+      break;
+    case rl::test_result_deadlock: f.kind = "deadlock"; f.what = "deadlock"; break;
+    case rl::test_result_livelock: f.kind = "livelock"; f.what = "livelock"; break;
+    default: f.kind = "other"; f.what = rl::test_result_str(res); break;
+  }
+}
+
+// Relacy's random search lets a relaxed load read two stores back, the tree
+// searches one: a replay must use the memory model of the search it replays.
+inline bool uses_random_memory(const search::Config& cfg) {
+  return cfg.mode == search::Mode::random || cfg.random_memory;
+}
+
+template <class S>
+RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
+  using Test = RelacyTest<S>;
+  using Sched = search::Scheduler<Test::params::thread_count>;
+  RunOptions o = opt;
+  if (o.thread_names == nullptr) {
+    o.thread_names = S::thread_names;
+    o.thread_count = S::threads;
+  }
+
+  RunResult out;
+  NullStream null;
+  {
+    search::Engine engine(cfg);
+    Collector collector;
+    collector.keep_classes = o.keep_classes;
+    search::active_engine() = &engine;
+    active_collector() = &collector;
+
+    rl::test_params p;
+    p.search_type = uses_random_memory(cfg) ? rl::sched_random : rl::sched_full;
+    p.execution_depth_limit = o.depth_limit;
+    p.output_stream = &null;
+    p.progress_stream = &null;
+    p.collect_history = false;
+    rl::ostringstream state;
+    const auto t0 = std::chrono::steady_clock::now();
+    out.result = rl::run_test<Test, Sched>(p, state, false);
+    const auto t1 = std::chrono::steady_clock::now();
+
+    search::active_engine() = nullptr;
+    active_collector() = nullptr;
+    out.stats = engine.stats();
+    out.stats.seconds = std::chrono::duration<double>(t1 - t0).count();
+    out.counted = collector.counted();
+    out.classes = collector.classes().size();
+    out.outcomes = collector.outcomes().size();
+    if (o.keep_classes) {
+      out.class_set = collector.classes();
+      out.outcome_set = collector.outcomes();
+    }
+    out.probe_estimate = engine.probe_estimate();
+    out.probe_stderr = engine.probe_stderr();
+    const rlm::Recorder& r = rlm::recorder();
+    for (int i = 0; i < r.obs_size; ++i)
+      out.observations.push_back(Observation{r.obs_keys[i], collector.observation_executions(i)});
+    if (out.result != rl::test_result_success) {
+      describe_failure(out.result, out.failure);
+      out.failure.decisions.assign(engine.decisions().begin(), engine.decisions().end());
+    }
+  }
+
+  if (out.result != rl::test_result_success && o.want_trace) {
+    // Replay the failing execution alone, with Relacy's history on.
+    search::Config rc;
+    rc.mode = search::Mode::replay;
+    rc.random_memory = uses_random_memory(cfg);
+    rc.replay.assign(out.failure.decisions.begin(), out.failure.decisions.end());
+    search::Engine engine(rc);
+    search::active_engine() = &engine;
+    rl::test_params p;
+    p.search_type = uses_random_memory(rc) ? rl::sched_random : rl::sched_full;
+    p.execution_depth_limit = o.depth_limit;
+    p.output_stream = o.raw_history ? o.raw_history : &null;
+    p.progress_stream = &null;
+    p.collect_history = true;
+    rl::ostringstream state;
+    const rl::test_result_e again = rl::run_test<Test, Sched>(p, state, false);
+    search::active_engine() = nullptr;
+    out.failure.replayed = again == out.result && !engine.stats().replay_diverged;
+    build_traces(o, out.failure);
+  }
+  return out;
+}
+
+// Replays one recorded execution of S (the --replay option).
+template <class S>
+RunResult replay(const std::vector<search::Decision>& decisions, bool random_memory,
+                 const RunOptions& opt = RunOptions()) {
+  search::Config rc;
+  rc.mode = search::Mode::replay;
+  rc.random_memory = random_memory;
+  rc.replay.assign(decisions.begin(), decisions.end());
+  return run<S>(rc, opt);
+}
+
+// Decisions <-> text: a thread choice is its digit, a data choice a letter
+// ('a' + value); runs of three or more are written as <char>*<count>.
+inline std::string encode_decisions(const std::vector<search::Decision>& d) {
+  std::string s;
+  for (std::size_t i = 0; i < d.size();) {
+    const char c = static_cast<char>(d[i].data ? 'a' + d[i].value : '0' + d[i].value);
+    std::size_t j = i;
+    while (j < d.size() && d[j].data == d[i].data && d[j].value == d[i].value) ++j;
+    const std::size_t n = j - i;
+    if (n >= 3) {
+      s += c;
+      s += '*';
+      s += std::to_string(n);
+      s += '.';
+    } else {
+      s.append(n, c);
+    }
+    i = j;
+  }
+  return s;
+}
+
+inline bool decode_decisions(const std::string& s, std::vector<search::Decision>& out) {
+  out.clear();
+  for (std::size_t i = 0; i < s.size();) {
+    const char c = s[i++];
+    search::Decision d{};
+    if (c >= '0' && c <= '9') {
+      d = search::Decision{0, static_cast<std::uint8_t>(c - '0')};
+    } else if (c >= 'a' && c <= 'z') {
+      d = search::Decision{1, static_cast<std::uint8_t>(c - 'a')};
+    } else {
+      return false;
+    }
+    std::size_t n = 1;
+    if (i < s.size() && s[i] == '*') {
+      const std::size_t dot = s.find('.', i);
+      if (dot == std::string::npos || dot == i + 1) return false;
+      n = 0;
+      for (std::size_t k = i + 1; k < dot; ++k) {
+        if (s[k] < '0' || s[k] > '9') return false;
+        n = n * 10 + static_cast<std::size_t>(s[k] - '0');
+        if (n > 1000000) return false;
+      }
+      i = dot + 1;
+    }
+    out.insert(out.end(), n, d);
+  }
+  return true;
+}
+
+}  // namespace pfv
+
+#endif  // PFV_RELACY_TESTS_DRIVER_HPP

@@ -1,0 +1,1022 @@
+// relacy_tests/search/engine.hpp: the search strategies behind every Relacy
+// run of this project.
+//
+// WHAT IT IS
+//   One search engine, plugged into Relacy through rl::run_test<test,
+//   scheduler> (relacy_tests/search/scheduler.hpp is the thin adapter). It
+//   decides, at every scheduling point, which thread runs next, and at every
+//   data choice (which store a relaxed load reads), which value is taken. Its
+//   modes:
+//     full      every enabled thread at every scheduling point, every data
+//               choice: a depth-first search of the whole tree.
+//     bound=N   the same tree, cut to executions with at most N preemptions
+//               (switching away from a thread that could have continued);
+//               blocking and yielding switches are free (as in CHESS and
+//               Relacy's context-bound scheduler).
+//     reduced   source-set dynamic partial-order reduction with sleep sets
+//               (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial
+//               order reduction", POPL 2014, Algorithm 1): explores at least
+//               one execution of every Mazurkiewicz trace. Data choices stay
+//               full branches. See docs/reduction.md for the rules and why
+//               they are sound.
+//     random=N  N executions, each thread and data choice uniform.
+//     probe=N   Knuth's estimator: N random root-to-leaf walks of the `full`
+//               (or bound) tree; the mean product of branching factors
+//               estimates the number of executions.
+//     replay    re-runs exactly one recorded execution (its decision list).
+//
+// GUARANTEE
+//   * Enabledness is exact for the model's locks: a thread whose next step
+//     is an acquire of a taken lock is not scheduled (it would only park),
+//     so no branch of any mode is spent on a blocked attempt. The rwlock is
+//     therefore "permissive": a reader may enter whenever no writer holds the
+//     lock, which includes every interleaving a fair rwlock allows.
+//   * A thread whose next step is a spin-wait hint (YIELD) is disabled until
+//     another thread has executed, since the start of the spinning thread's
+//     previous loop pass, a step that conflicts with one of the spinning
+//     thread's steps since then. A spin loop that re-reads an unchanged world
+//     is therefore not unrolled again (the loop must be one whose failed pass
+//     leaves shared state as it found it, which is what a spin-wait hint
+//     promises). If nothing else can run, the execution fails as LIVELOCK.
+//   * Every decision of the current execution is recorded, so a failing
+//     execution can be replayed exactly, in any mode.
+//   * Sharding (shard i of N, split depth D): the first D branching decisions
+//     of the tree are made without reduction; the resulting prefixes are
+//     dealt round-robin to the N shards, and each shard explores (reduced or
+//     not) only below its own prefixes. The shards partition the tree
+//     exactly; a shard executes each foreign prefix once (deterministically,
+//     uncounted) to step over it.
+//
+// HOW IT WORKS
+//   The model layer stores each thread's pending operation (object and kind)
+//   in pfv::rlm::recorder() before the operation reaches Relacy. At every
+//   scheduling point the engine therefore knows every thread's next step. It
+//   keeps the current execution's events with vector clocks of the
+//   happens-before relation induced by conflicting steps (same object, at
+//   least one writes; lock steps per the table in docs/reduction.md), the
+//   decision path of the depth-first search, and per node the backtrack,
+//   done and sleep sets.
+//
+// CAVEATS
+//   * Independence is decided from the announced operation: plain var<T>
+//     accesses are not scheduling points, so two steps that touch the same
+//     plain variable count as independent. That is sound because Relacy's
+//     race detector reports any such pair that is not ordered by
+//     happens-before in every execution containing both, whatever their
+//     order (data-race-free programs need only their synchronisation
+//     operations interleaved).
+//   * Everything here allocates through RawAlloc (see raw_alloc.hpp).
+#ifndef PFV_RELACY_TESTS_SEARCH_ENGINE_HPP
+#define PFV_RELACY_TESTS_SEARCH_ENGINE_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "model/relacy_model.hpp"
+#include "relacy_tests/search/raw_alloc.hpp"
+
+namespace pfv {
+namespace search {
+
+using rlm::Op;
+
+enum class Mode { full, bound, reduced, random, probe, replay };
+
+inline const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::full: return "full";
+    case Mode::bound: return "bound";
+    case Mode::reduced: return "reduced";
+    case Mode::random: return "random";
+    case Mode::probe: return "probe";
+    case Mode::replay: return "replay";
+  }
+  return "?";
+}
+
+// One decision of an execution: a thread choice or a data choice.
+struct Decision {
+  std::uint8_t data;   // 0: which thread runs; 1: which value a data choice takes
+  std::uint8_t value;
+};
+
+struct Config {
+  Mode mode = Mode::full;
+  unsigned bound = 2;                // bound mode (and probe of a bound tree)
+  bool probe_bounded = false;        // probe: walk the bound tree instead of the full one
+  std::uint64_t iterations = 1000;   // random / probe: executions
+  std::uint64_t seed = 1;            // random / probe
+  bool random_memory = false;        // replay: the execution came from random search,
+                                     // whose memory model reads up to two stores back
+  unsigned shard = 0;                // sharding: this shard ...
+  unsigned shards = 1;               // ... of this many
+  unsigned split_depth = 0;          // branching decisions made without reduction
+  std::uint64_t max_executions = 0;  // 0: unlimited; otherwise stop (incomplete)
+  double max_seconds = 0;            // 0: unlimited; otherwise stop (incomplete)
+  bool stop_after_first_redundant = false;
+  RawVector<Decision> replay;        // replay mode: the decisions to follow
+  const char* progress_label = nullptr;  // non-null: progress lines on stderr
+  double progress_period = 5.0;      // seconds between progress lines
+};
+
+struct Stats {
+  std::uint64_t executions = 0;  // complete executions explored (not skipped)
+  std::uint64_t redundant = 0;   // reduced: executions cut short by sleep sets
+  std::uint64_t skipped = 0;     // sharding: executions over foreign prefixes
+  std::uint64_t races = 0;       // reduced: races found
+  std::uint64_t backtracks = 0;  // reduced: backtrack points added
+  std::uint64_t infeasible = 0;  // reduced: races with no enabled initial (diagnostic)
+  std::uint64_t yield_blocks = 0;  // decisions at which a spinning thread was disabled
+  std::uint64_t max_events = 0;  // longest execution, in scheduled steps
+  std::uint64_t prefixes = 0;    // sharding: prefixes owned by this shard
+  double probe_sum = 0, probe_sum_sq = 0;  // probe mode
+  std::uint64_t probe_walks = 0;
+  bool complete = false;         // the search ran to its end
+  bool replay_diverged = false;  // replay: the recorded decisions did not fit
+  double seconds = 0;
+};
+
+using Clock = std::uint32_t[rlm::kMaxThreads];
+
+class Engine {
+ public:
+  static constexpr int kMaxThreads = rlm::kMaxThreads;
+  using Mask = std::uint32_t;
+
+  explicit Engine(const Config& cfg) : cfg_(cfg) {
+    path_.reserve(512);
+    events_.reserve(1024);
+    decisions_.reserve(2048);
+    start_ = std::chrono::steady_clock::now();
+    last_progress_ = start_;
+  }
+
+  const Config& config() const { return cfg_; }
+  const Stats& stats() const { return stats_; }
+  Stats& stats() { return stats_; }
+  // The decisions of the current (or, after a failure, the failing) execution.
+  const RawVector<Decision>& decisions() const { return decisions_; }
+  bool execution_redundant() const { return redundant_; }
+  bool execution_skipped() const { return skipping_; }
+
+  // ---- called by the scheduler adapter -----------------------------------
+
+  void set_thread_count(int n) { nthreads_ = n; }
+
+  int begin_execution(std::uint64_t iteration) {
+    iteration_ = iteration;
+    depth_ = 0;
+    events_.clear();
+    decisions_.clear();
+    redundant_ = false;
+    skipping_ = false;
+    branch_depth_ = 0;
+    preemptions_ = 0;
+    replay_pos_ = 0;
+    probe_weight_ = 1.0;
+    sleep_prop_ = 0;
+    for (auto& o : objects_) o.history.clear();
+    objects_used_ = 0;
+    locks_used_ = 0;
+    for (int t = 0; t < kMaxThreads; ++t) {
+      Thread& th = threads_[t];
+      th.count = 0;
+      std::memset(th.clock, 0, sizeof th.clock);
+      th.yields = 0;
+      th.prev_seg_start = 0;
+      th.cur_seg_start = 0;
+      th.last_unknown = -1;
+    }
+    if (cfg_.mode == Mode::random || cfg_.mode == Mode::probe) {
+      rng_ = splitmix(cfg_.seed * 0x9E3779B97F4A7C15ull + iteration);
+    }
+    return 0;  // thread 0 always starts: the first choice is not a real one
+  }
+
+  // The scheduling decision. `cur` is the thread that reached the scheduling
+  // point; `cur_running` is false when it just finished or parked; `running`
+  // is Relacy's set of threads that are not parked or finished.
+  int schedule(int cur, bool cur_running, Mask running) {
+    current_node_ = -1;
+    if (cfg_.mode == Mode::replay) return replay_schedule(running);
+
+    // 1. Threads that have not reached their first operation run first: a
+    //    thread's start executes only thread-local code.
+    const int starting = first_unstarted(running);
+    if (starting >= 0) {
+      record(Decision{0, static_cast<std::uint8_t>(starting)});
+      return starting;
+    }
+
+    // 2. Enabledness.
+    Mask enabled, lock_blocked, yield_blocked;
+    classify(running, enabled, lock_blocked, yield_blocked);
+    if (enabled == 0) {
+      const int t = stuck(lock_blocked, yield_blocked);
+      record(Decision{0, static_cast<std::uint8_t>(t)});
+      return t;
+    }
+
+    const bool cur_enabled = cur_running && (enabled >> cur & 1u);
+    int chosen;
+    if (redundant_ || skipping_) {
+      chosen = cur_enabled ? cur : lowest(enabled);
+    } else {
+      switch (cfg_.mode) {
+        case Mode::random: chosen = pick_random(enabled); break;
+        case Mode::probe: chosen = probe_choice(cur, cur_enabled, enabled); break;
+        default: chosen = tree_choice(cur, cur_enabled, enabled); break;
+      }
+    }
+    if (cur_enabled && chosen != cur) ++preemptions_;
+    record(Decision{0, static_cast<std::uint8_t>(chosen)});
+    execute(chosen);
+    return chosen;
+  }
+
+  // Called from the test's after(), before the execution is collected: an
+  // execution that ended before the split depth is a prefix of its own, and
+  // its ownership is decided here.
+  void finish_prefix() {
+    if (cfg_.shards > 1 && cfg_.split_depth > 0 && !skipping_ &&
+        branch_depth_ < cfg_.split_depth && cfg_.mode != Mode::replay) {
+      prefix_reached();
+    }
+  }
+
+  // A data choice of `limit` values (which store a relaxed load reads, and
+  // the like).
+  unsigned rand(unsigned limit, rl::sched_type type) {
+    unsigned v = 0;
+    if (type == rl::sched_type_mem_realloc) {
+      // "Defer this free()": the models never free inside a simulation.
+      v = 1 % limit;
+    } else if (cfg_.mode == Mode::replay) {
+      v = replay_data(limit);
+    } else if (redundant_ || skipping_ || limit == 1) {
+      v = 0;
+    } else if (cfg_.mode == Mode::random) {
+      v = static_cast<unsigned>(next_random() % limit);
+    } else if (cfg_.mode == Mode::probe) {
+      v = static_cast<unsigned>(next_random() % limit);
+      probe_weight_ *= limit;
+    } else {
+      v = data_node(limit);
+    }
+    record(Decision{1, static_cast<std::uint8_t>(v)});
+    return v;
+  }
+
+  // Returns true when the search is over.
+  bool end_execution() {
+    stats_.max_events = events_.size() > stats_.max_events ? events_.size() : stats_.max_events;
+    if (skipping_) {
+      ++stats_.skipped;
+    } else if (redundant_) {
+      ++stats_.redundant;
+    } else {
+      ++stats_.executions;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    stats_.seconds = std::chrono::duration<double>(now - start_).count();
+    maybe_progress(now);
+
+    switch (cfg_.mode) {
+      case Mode::replay:
+        stats_.complete = true;
+        return true;
+      case Mode::random:
+        if (stats_.executions >= cfg_.iterations) {
+          stats_.complete = true;
+          return true;
+        }
+        return out_of_budget();
+      case Mode::probe:
+        stats_.probe_sum += probe_weight_;
+        stats_.probe_sum_sq += probe_weight_ * probe_weight_;
+        ++stats_.probe_walks;
+        if (stats_.probe_walks >= cfg_.iterations) {
+          stats_.complete = true;
+          return true;
+        }
+        return false;
+      default:
+        break;
+    }
+    if (cfg_.stop_after_first_redundant && redundant_) return true;
+    if (!advance()) {
+      stats_.complete = true;
+      return true;
+    }
+    return out_of_budget();
+  }
+
+  // Fraction of the tree explored so far (depth-first modes), from the
+  // current path: each node's finished alternatives weighted by the product
+  // of the branching factors above it.
+  double progress_fraction() const {
+    double f = 0, w = 1;
+    for (const Node& n : path_) {
+      unsigned total, before;
+      if (n.data) {
+        total = n.count;
+        before = n.value;
+      } else {
+        total = popcount(n.cands & ~n.sleep);
+        before = popcount(n.done & ~n.sleep) - 1;
+        if (total == 0) total = 1;
+      }
+      if (total <= 1) continue;
+      f += w * before / total;
+      w /= total;
+    }
+    return f;
+  }
+
+  // Estimated number of executions of the probed tree (probe mode).
+  double probe_estimate() const {
+    return stats_.probe_walks ? stats_.probe_sum / static_cast<double>(stats_.probe_walks) : 0;
+  }
+  // Standard error of that estimate.
+  double probe_stderr() const;
+
+ private:
+  struct Fp {  // a footprint: the object and kind of a step
+    const void* obj;
+    Op op;
+    bool ok;
+  };
+
+  struct Node {
+    bool data;
+    bool shallow;  // before the split depth: full branching, no reduction
+    bool branching;  // had more than one candidate when created
+    std::uint8_t count, value;  // data node
+    std::uint8_t chosen;        // thread node: the thread chosen now
+    std::uint8_t first;         // thread node: the thread tried first
+    Mask enabled, cands, done, sleep;
+    Fp fp[kMaxThreads];         // every thread's pending step at this node
+    std::int32_t event;         // the event executed at this node (current execution)
+  };
+
+  struct Event {
+    const void* obj;
+    Op op;
+    bool ok;             // trylock outcome
+    std::uint8_t thread;
+    std::uint32_t idx;   // 1-based position among its thread's events
+    std::int32_t node;   // path index of its thread node, -1 if none
+    Clock clock;         // happens-before (conflict) clock
+  };
+
+  struct Object {
+    const void* obj;
+    RawVector<std::int32_t> history;  // events on it, in execution order
+  };
+
+  struct LockState {
+    const void* obj;
+    int owner;     // exclusive holder, -1 if none
+    int readers;
+  };
+
+  struct Thread {
+    std::uint32_t count;  // events so far
+    Clock clock;          // clock of its last event
+    int yields;           // YIELD steps executed
+    std::size_t prev_seg_start, cur_seg_start;  // see yield_enabled()
+    std::int32_t last_unknown;
+  };
+
+  static Mask bit(int t) { return Mask(1) << t; }
+  static int lowest(Mask m) { return __builtin_ctz(m); }
+  static unsigned popcount(Mask m) { return static_cast<unsigned>(__builtin_popcount(m)); }
+
+  static bool fp_read(const Fp& f) {
+    return rlm::op_is_read(f.op) || ((f.op == Op::try_x || f.op == Op::try_s) && !f.ok);
+  }
+
+  // Independence of two *pending* steps (outcomes unknown: a trylock counts
+  // as the acquire it may become).
+  static bool independent_pending(const Fp& a, const Fp& b) {
+    if (a.op == Op::unknown || b.op == Op::unknown) return false;
+    if (a.op == Op::yield || b.op == Op::yield) return true;
+    if (a.obj != b.obj) return true;
+    return rlm::op_is_read(a.op) && rlm::op_is_read(b.op);
+  }
+
+  // Dependence of two *executed* steps.
+  static bool dependent_events(const Event& a, const Event& b) {
+    if (a.op == Op::unknown || b.op == Op::unknown) return true;
+    if (a.op == Op::yield || b.op == Op::yield) return false;
+    if (a.obj != b.obj) return false;
+    return !(fp_read(Fp{a.obj, a.op, a.ok}) && fp_read(Fp{b.obj, b.op, b.ok}));
+  }
+
+  static std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+  }
+  std::uint64_t next_random() {
+    rng_ = splitmix(rng_);
+    return rng_;
+  }
+
+  void record(Decision d) { decisions_.push_back(d); }
+
+  int first_unstarted(Mask running) const {
+    const rlm::Recorder& rec = rlm::recorder();
+    for (int t = 0; t < nthreads_; ++t)
+      if ((running >> t & 1u) && rec.pending[t].op == Op::not_started) return t;
+    return -1;
+  }
+
+  void classify(Mask running, Mask& enabled, Mask& lock_blocked, Mask& yield_blocked) {
+    const rlm::Recorder& rec = rlm::recorder();
+    enabled = lock_blocked = yield_blocked = 0;
+    for (int t = 0; t < nthreads_; ++t) {
+      if (!(running >> t & 1u)) continue;
+      const rlm::Pending& p = rec.pending[t];
+      if (rlm::op_is_lock(p.op) && !lock_enabled(p)) {
+        lock_blocked |= bit(t);
+      } else if (p.op == Op::yield && !yield_enabled(t)) {
+        yield_blocked |= bit(t);
+      } else {
+        enabled |= bit(t);
+      }
+    }
+    if (yield_blocked) ++stats_.yield_blocks;
+  }
+
+  // No thread can take a step. If some wait for a lock, let one of them park:
+  // Relacy reports DEADLOCK once every thread is parked. Otherwise every
+  // unfinished thread spins on a world that cannot change: LIVELOCK.
+  int stuck(Mask lock_blocked, Mask yield_blocked) {
+    if (lock_blocked) return lowest(lock_blocked);
+    const rlm::Recorder& rec = rlm::recorder();
+    rl::ctx().fail_test(
+        "livelock: every unfinished thread is spinning and nothing it reads can change",
+        rl::test_result_livelock, rlm::info(rec.pending[lowest(yield_blocked)].loc));
+    return lowest(yield_blocked);  // not reached
+  }
+
+  // ---- locks ---------------------------------------------------------------
+
+  LockState& lock_state(const void* obj) {
+    for (int i = 0; i < locks_used_; ++i)
+      if (locks_[i].obj == obj) return locks_[i];
+    if (locks_used_ == kMaxLocks) {
+      std::fprintf(stderr, "pfncache-verify: more than %d locks in one test\n", kMaxLocks);
+      std::abort();
+    }
+    locks_[locks_used_] = LockState{obj, -1, 0};
+    return locks_[locks_used_++];
+  }
+
+  bool lock_enabled(const rlm::Pending& p) {
+    const LockState& l = lock_state(p.obj);
+    if (p.op == Op::lock_x) return l.owner < 0 && l.readers == 0;
+    if (p.op == Op::lock_s) return l.owner < 0;
+    return true;  // trylocks and unlocks never block
+  }
+
+  // Applies a lock step to the shadow state; returns the trylock outcome.
+  bool apply_lock(int t, const rlm::Pending& p) {
+    LockState& l = lock_state(p.obj);
+    switch (p.op) {
+      case Op::lock_x: l.owner = t; return true;
+      case Op::lock_s: ++l.readers; return true;
+      case Op::try_x:
+        if (l.owner < 0 && l.readers == 0) {
+          l.owner = t;
+          return true;
+        }
+        return false;
+      case Op::try_s:
+        if (l.owner < 0) {
+          ++l.readers;
+          return true;
+        }
+        return false;
+      case Op::unlock_x: l.owner = -1; return true;
+      case Op::unlock_s: --l.readers; return true;
+      default: return true;
+    }
+  }
+
+  // ---- spin-wait hints ------------------------------------------------------
+
+  // A YIELD of thread t is enabled on its first pass, and afterwards only if
+  // some other thread, since the start of t's previous pass, executed a step
+  // that conflicts with a step t executed since then: otherwise the next pass
+  // would re-read exactly what the last one read.
+  bool yield_enabled(int t) const {
+    const Thread& th = threads_[t];
+    if (th.yields == 0) return true;
+    const std::size_t from = th.prev_seg_start;
+    for (std::size_t i = from; i < events_.size(); ++i) {
+      const Event& mine = events_[i];
+      if (mine.thread != t) continue;
+      for (std::size_t j = from; j < events_.size(); ++j) {
+        const Event& other = events_[j];
+        if (other.thread != t && dependent_events(mine, other)) return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- the current execution's events --------------------------------------
+
+  Object& object(const void* obj) {
+    for (int i = 0; i < objects_used_; ++i)
+      if (objects_[i].obj == obj) return objects_[i];
+    if (objects_used_ == static_cast<int>(objects_.size())) objects_.emplace_back();
+    Object& o = objects_[objects_used_++];
+    o.obj = obj;
+    o.history.clear();
+    return o;
+  }
+
+  static void join(Clock& into, const Clock& from) {
+    for (int i = 0; i < kMaxThreads; ++i)
+      if (from[i] > into[i]) into[i] = from[i];
+  }
+
+  // Executes the bookkeeping for thread t's pending step: shadow locks, the
+  // event and its clock, yield segments, and (reduced mode) race detection.
+  void execute(int t) {
+    const rlm::Pending& p = rlm::recorder().pending[t];
+    Event e{};
+    e.obj = p.obj;
+    e.op = p.op;
+    e.ok = rlm::op_is_lock(p.op) ? apply_lock(t, p) : true;
+    e.thread = static_cast<std::uint8_t>(t);
+    e.idx = ++threads_[t].count;
+    e.node = current_node_;
+    std::memcpy(e.clock, threads_[t].clock, sizeof(Clock));
+
+    const std::int32_t id = static_cast<std::int32_t>(events_.size());
+    const bool detect = cfg_.mode == Mode::reduced && !redundant_ && !skipping_ &&
+                        current_node_ >= 0 && static_cast<std::size_t>(current_node_) >= replay_limit_;
+
+    if (e.op == Op::unknown) {
+      for (const Event& x : events_) join(e.clock, x.clock);
+      if (detect) {
+        for (int q = 0; q < nthreads_; ++q) {
+          if (q == t) continue;
+          for (std::int32_t i = id - 1; i >= 0; --i)
+            if (events_[i].thread == q) {
+              maybe_race(i, e, t);
+              break;
+            }
+        }
+      }
+      threads_[t].last_unknown = id;
+    } else if (e.op != Op::yield) {
+      for (int q = 0; q < nthreads_; ++q) {
+        const std::int32_t u = threads_[q].last_unknown;
+        if (q != t && u >= 0) join(e.clock, events_[u].clock);
+      }
+      Object& o = object(e.obj);
+      add_dependencies(o, e);
+      if (detect) {
+        for (int q = 0; q < nthreads_; ++q) {
+          const std::int32_t u = threads_[q].last_unknown;
+          if (q != t && u >= 0) maybe_race(u, e, t);
+        }
+        find_races(o, e, t);
+      }
+      o.history.push_back(id);
+    }
+    e.clock[t] = e.idx;
+    std::memcpy(threads_[t].clock, e.clock, sizeof(Clock));
+    events_.push_back(e);
+    if (current_node_ >= 0) path_[current_node_].event = id;
+
+    if (e.op == Op::yield) {
+      Thread& th = threads_[t];
+      ++th.yields;
+      th.prev_seg_start = th.cur_seg_start;
+      th.cur_seg_start = events_.size();
+    }
+  }
+
+  // Joins the clocks of the earlier events the new event conflicts with.
+  void add_dependencies(const Object& o, Event& e) const {
+    const bool reads = fp_read(Fp{e.obj, e.op, e.ok});
+    for (std::size_t k = o.history.size(); k-- > 0;) {
+      const Event& x = events_[o.history[k]];
+      const bool x_reads = fp_read(Fp{x.obj, x.op, x.ok});
+      if (reads && x_reads) continue;
+      join(e.clock, x.clock);
+      if (!x_reads) break;  // earlier events are ordered before this write
+    }
+  }
+
+  bool concurrent_with(const Event& x, int t) const {
+    return threads_[t].clock[x.thread] < x.idx;
+  }
+
+  // The races of a new event e (thread t) with earlier events on the same
+  // object. For plain objects: the last write, and for a write also the reads
+  // since it. For locks the candidates follow docs/reduction.md: an acquire
+  // races with the acquires that conflict with it (an exclusive one ends the
+  // search), not with the release it waited for, which can never be
+  // reordered before it; a release races with the steps of other threads
+  // made while it was held.
+  void find_races(const Object& o, const Event& e, int t) {
+    if (!rlm::op_is_lock(e.op)) {
+      const bool reads = fp_read(Fp{e.obj, e.op, e.ok});
+      for (std::size_t k = o.history.size(); k-- > 0;) {
+        const std::int32_t xi = o.history[k];
+        const Event& x = events_[xi];
+        const bool x_reads = fp_read(Fp{x.obj, x.op, x.ok});
+        if (reads && x_reads) continue;
+        if (x.thread != t) maybe_race(xi, e, t);
+        if (!x_reads) break;
+      }
+      return;
+    }
+    const bool e_try = e.op == Op::try_x || e.op == Op::try_s;
+    const bool e_shared = e.op == Op::lock_s || e.op == Op::try_s;
+    if (e.op == Op::unlock_x || e.op == Op::unlock_s) {
+      for (std::size_t k = o.history.size(); k-- > 0;) {
+        const std::int32_t xi = o.history[k];
+        const Event& x = events_[xi];
+        if (x.thread == t) {
+          const bool holds = (x.op == Op::lock_x || x.op == Op::lock_s ||
+                              ((x.op == Op::try_x || x.op == Op::try_s) && x.ok));
+          if (holds) break;
+          continue;
+        }
+        maybe_race(xi, e, t);
+      }
+      return;
+    }
+    // An acquire attempt (blocking or try).
+    for (std::size_t k = o.history.size(); k-- > 0;) {
+      const std::int32_t xi = o.history[k];
+      const Event& x = events_[xi];
+      const bool x_excl_hold = x.op == Op::lock_x || (x.op == Op::try_x && x.ok);
+      const bool x_shared_hold = x.op == Op::lock_s || (x.op == Op::try_s && x.ok);
+      if (x.thread == t) {
+        if (x_excl_hold) break;
+        continue;
+      }
+      if (x.op == Op::unlock_s) {
+        if (e_shared || e_try) maybe_race(xi, e, t);
+      } else if (x.op == Op::unlock_x) {
+        if (e_try) maybe_race(xi, e, t);
+      } else if (x_shared_hold) {
+        if (!e_shared) maybe_race(xi, e, t);
+      } else if (x_excl_hold) {
+        maybe_race(xi, e, t);
+        break;
+      }
+      // failed trylocks of others: no effect on an acquire
+    }
+  }
+
+  // If earlier event xi and the new event e (of thread t) are concurrent,
+  // make sure the search will try to reverse them: source-DPOR's step.
+  void maybe_race(std::int32_t xi, const Event& e, int t) {
+    const Event& x = events_[xi];
+    if (x.thread == t || !concurrent_with(x, t) || x.node < 0) return;
+    ++stats_.races;
+    Node& n = path_[x.node];
+    if (n.shallow) return;  // every alternative is explored there anyway
+    // v = the events after x that do not happen after x, then e.
+    Mask seen = 0, initials = 0;
+    for (std::size_t i = static_cast<std::size_t>(xi) + 1; i < events_.size(); ++i) {
+      const Event& y = events_[i];
+      if (y.clock[x.thread] >= x.idx) continue;  // happens after x
+      const Mask yb = bit(y.thread);
+      if (seen & yb) continue;
+      seen |= yb;
+      if (is_initial(xi, i, y.clock)) initials |= yb;
+    }
+    if (!(seen & bit(t))) {
+      // e's clock already holds its conflicts (x among them, which is not in
+      // v); what matters is whether some event of v precedes it.
+      if (is_initial(xi, events_.size(), e.clock)) initials |= bit(t);
+    }
+    if (initials & n.cands) return;
+    const Mask feasible = initials & n.enabled;
+    if (feasible == 0) {
+      ++stats_.infeasible;
+      return;
+    }
+    const Mask add = (feasible & bit(t)) ? bit(t) : (feasible & (~feasible + 1));
+    n.cands |= add;
+    ++stats_.backtracks;
+  }
+
+  // Is the event at position `pos` (clock `c`) not preceded, among the events
+  // strictly between x and pos that do not happen after x, by any of them?
+  bool is_initial(std::int32_t xi, std::size_t pos, const Clock& c) const {
+    const Event& x = events_[xi];
+    for (std::size_t j = static_cast<std::size_t>(xi) + 1; j < pos; ++j) {
+      const Event& z = events_[j];
+      if (z.clock[x.thread] >= x.idx) continue;  // not in v
+      if (c[z.thread] >= z.idx) return false;    // z happens before it
+    }
+    return true;
+  }
+
+  // ---- depth-first tree (full, bound, reduced) ------------------------------
+
+  Mask bound_candidates(int cur, bool cur_enabled, Mask enabled) const {
+    if (cfg_.mode == Mode::bound || (cfg_.mode == Mode::probe && cfg_.probe_bounded)) {
+      if (cur_enabled && preemptions_ >= cfg_.bound) return bit(cur);
+    }
+    return enabled;
+  }
+
+  int tree_choice(int cur, bool cur_enabled, Mask enabled) {
+    if (depth_ < path_.size()) {
+      // Replaying a prefix of an earlier execution.
+      Node& n = path_[depth_];
+      if (n.data || n.enabled != enabled || !(enabled >> n.chosen & 1u)) diverged("thread choice");
+      current_node_ = static_cast<std::int32_t>(depth_);
+      ++depth_;
+      if (n.branching) note_branch(n.shallow);
+      if (cfg_.mode == Mode::reduced) sleep_prop_ = child_sleep(n);
+      return n.chosen;
+    }
+    Node n{};
+    n.data = false;
+    n.enabled = enabled;
+    n.event = -1;
+    const rlm::Recorder& rec = rlm::recorder();
+    for (int t = 0; t < nthreads_; ++t)
+      n.fp[t] = Fp{rec.pending[t].obj, rec.pending[t].op, true};
+    Mask cands = bound_candidates(cur, cur_enabled, enabled);
+    if (cfg_.mode == Mode::reduced) {
+      n.sleep = sleep_prop_ & enabled;
+      cands &= ~n.sleep;
+      if (cands == 0) {
+        // Every enabled thread is asleep: whatever happens next is already
+        // covered. Finish this execution without branching.
+        redundant_ = true;
+        rlm::recorder().execution_redundant = true;
+        return cur_enabled ? cur : lowest(enabled);
+      }
+    }
+    n.shallow = branch_depth_ < cfg_.split_depth && popcount(cands) > 1;
+    n.first = static_cast<std::uint8_t>((cands >> cur & 1u) && cur_enabled ? cur : lowest(cands));
+    if (cfg_.mode == Mode::reduced && !n.shallow) {
+      n.cands = bit(n.first);  // source-DPOR: backtrack starts with one thread
+    } else {
+      n.cands = cands;
+    }
+    n.chosen = n.first;
+    n.done = bit(n.first);
+    n.branching = popcount(cands) > 1;
+    path_.push_back(n);
+    current_node_ = static_cast<std::int32_t>(depth_);
+    ++depth_;
+    if (n.branching) note_branch(n.shallow);
+    if (cfg_.mode == Mode::reduced) sleep_prop_ = child_sleep(path_.back());
+    return n.chosen;
+  }
+
+  // The sleep set passed below node n after choosing n.chosen: the threads
+  // asleep at n or explored at n before, whose next step is independent of
+  // the step taken.
+  Mask child_sleep(const Node& n) const {
+    Mask s = (n.sleep | n.done) & ~bit(n.chosen);
+    Mask out = 0;
+    const Fp& taken = n.fp[n.chosen];
+    for (Mask m = s; m; m &= m - 1) {
+      const int q = lowest(m);
+      if (independent_pending(n.fp[q], taken)) out |= bit(q);
+    }
+    return out;
+  }
+
+  unsigned data_node(unsigned limit) {
+    if (depth_ < path_.size()) {
+      Node& n = path_[depth_];
+      if (!n.data || n.count != limit) diverged("data choice");
+      ++depth_;
+      note_branch(n.shallow);
+      return n.value;
+    }
+    Node n{};
+    n.data = true;
+    n.count = static_cast<std::uint8_t>(limit);
+    n.value = 0;
+    n.event = -1;
+    n.shallow = branch_depth_ < cfg_.split_depth;
+    path_.push_back(n);
+    ++depth_;
+    note_branch(n.shallow);
+    return 0;
+  }
+
+  // Counts a branching decision; at the split depth the prefix is complete
+  // and this shard either owns it or steps over it.
+  void note_branch(bool shallow) {
+    ++branch_depth_;
+    if (cfg_.shards <= 1 || cfg_.split_depth == 0) return;
+    if (shallow && branch_depth_ == cfg_.split_depth) prefix_reached();
+  }
+
+  void prefix_reached() {
+    if (prefix_counted_ != prefix_id_) {
+      prefix_counted_ = prefix_id_;
+      if (prefix_id_ % cfg_.shards == cfg_.shard) ++stats_.prefixes;
+    }
+    if (prefix_id_ % cfg_.shards != cfg_.shard) {
+      skipping_ = true;
+      rlm::recorder().execution_redundant = true;
+    }
+  }
+
+  // Moves the depth-first search to its next execution; false when done.
+  bool advance() {
+    while (!path_.empty()) {
+      Node& n = path_.back();
+      const std::size_t idx = path_.size() - 1;
+      if (n.data) {
+        if (n.value + 1u < n.count) {
+          ++n.value;
+          reposition(idx, n.shallow);
+          return true;
+        }
+      } else {
+        Mask next = n.cands & ~n.done & n.enabled;
+        if (cfg_.mode == Mode::reduced) next &= ~n.sleep;
+        if (next) {
+          n.chosen = static_cast<std::uint8_t>(lowest(next));
+          n.done |= bit(n.chosen);
+          reposition(idx, n.shallow);
+          return true;
+        }
+      }
+      path_.pop_back();
+    }
+    return false;
+  }
+
+  void reposition(std::size_t idx, bool shallow) {
+    replay_limit_ = idx;
+    if (shallow) ++prefix_id_;
+  }
+
+  void diverged(const char* what) {
+    std::fprintf(stderr,
+                 "pfncache-verify: the test is not deterministic: a %s differs when its "
+                 "execution is re-run (depth %zu)\n",
+                 what, depth_);
+    std::abort();
+  }
+
+  // ---- random and probe ------------------------------------------------------
+
+  int pick_random(Mask m) {
+    unsigned k = static_cast<unsigned>(next_random() % popcount(m));
+    for (; k; --k) m &= m - 1;
+    return lowest(m);
+  }
+
+  int probe_choice(int cur, bool cur_enabled, Mask enabled) {
+    const Mask cands = bound_candidates(cur, cur_enabled, enabled);
+    probe_weight_ *= popcount(cands);
+    return pick_random(cands);
+  }
+
+  // ---- replay ----------------------------------------------------------------
+
+  int replay_schedule(Mask running) {
+    int t = -1;
+    if (replay_pos_ < cfg_.replay.size() && cfg_.replay[replay_pos_].data == 0) {
+      t = cfg_.replay[replay_pos_++].value;
+    }
+    const int starting = first_unstarted(running);
+    if (starting >= 0) {
+      if (t != starting) stats_.replay_diverged = true;
+      record(Decision{0, static_cast<std::uint8_t>(starting)});
+      return starting;
+    }
+    Mask enabled, lock_blocked, yield_blocked;
+    classify(running, enabled, lock_blocked, yield_blocked);
+    if (enabled == 0) {
+      const int s = stuck(lock_blocked, yield_blocked);
+      if (t != s) stats_.replay_diverged = true;
+      record(Decision{0, static_cast<std::uint8_t>(s)});
+      return s;
+    }
+    if (t < 0 || t >= nthreads_ || !(enabled >> t & 1u)) {
+      stats_.replay_diverged = true;
+      t = lowest(enabled);
+    }
+    record(Decision{0, static_cast<std::uint8_t>(t)});
+    execute(t);
+    return t;
+  }
+
+  unsigned replay_data(unsigned limit) {
+    if (replay_pos_ < cfg_.replay.size() && cfg_.replay[replay_pos_].data == 1) {
+      const unsigned v = cfg_.replay[replay_pos_++].value;
+      if (v < limit) return v;
+    }
+    stats_.replay_diverged = true;
+    return 0;
+  }
+
+  // ---- budget and progress -----------------------------------------------------
+
+  bool out_of_budget() const {
+    if (cfg_.max_executions && stats_.executions >= cfg_.max_executions) return true;
+    if (cfg_.max_seconds > 0 && stats_.seconds >= cfg_.max_seconds) return true;
+    return false;
+  }
+
+  void maybe_progress(std::chrono::steady_clock::time_point now) {
+    if (cfg_.progress_label == nullptr) return;
+    if (std::chrono::duration<double>(now - last_progress_).count() < cfg_.progress_period) return;
+    last_progress_ = now;
+    const double rate = stats_.seconds > 0 ? stats_.executions / stats_.seconds : 0;
+    if (cfg_.mode == Mode::random || cfg_.mode == Mode::probe) {
+      const double done = static_cast<double>(cfg_.mode == Mode::probe ? stats_.probe_walks
+                                                                        : stats_.executions);
+      const double frac = done / static_cast<double>(cfg_.iterations);
+      std::fprintf(stderr, "  [%s] %.1f%% of %llu, %.0f/s, %.0fs left\n", cfg_.progress_label,
+                   100.0 * frac, static_cast<unsigned long long>(cfg_.iterations), rate,
+                   frac > 0 ? stats_.seconds * (1 - frac) / frac : 0.0);
+      return;
+    }
+    const double frac = progress_fraction();
+    std::fprintf(stderr, "  [%s] %llu executions, %.0f/s, ~%.1f%% explored, ETA %s\n",
+                 cfg_.progress_label, static_cast<unsigned long long>(stats_.executions), rate,
+                 100.0 * frac, eta(frac).c_str());
+  }
+
+  std::string eta(double frac) const {
+    if (frac <= 0) return "unknown";
+    const double left = stats_.seconds * (1 - frac) / frac;
+    char buf[64];
+    if (left < 120)
+      std::snprintf(buf, sizeof buf, "%.0fs", left);
+    else if (left < 7200)
+      std::snprintf(buf, sizeof buf, "%.0fmin", left / 60);
+    else
+      std::snprintf(buf, sizeof buf, "%.1fh", left / 3600);
+    return buf;
+  }
+
+  static constexpr int kMaxLocks = 32;
+
+  Config cfg_;
+  Stats stats_;
+  int nthreads_ = 0;
+  std::uint64_t iteration_ = 0;
+
+  RawVector<Node> path_;
+  std::size_t depth_ = 0;
+  std::size_t replay_limit_ = 0;
+  std::int32_t current_node_ = -1;
+  Mask sleep_prop_ = 0;
+
+  RawVector<Event> events_;
+  RawVector<Object> objects_;
+  int objects_used_ = 0;
+  LockState locks_[kMaxLocks] = {};
+  int locks_used_ = 0;
+  Thread threads_[kMaxThreads] = {};
+
+  RawVector<Decision> decisions_;
+  std::size_t replay_pos_ = 0;
+
+  bool redundant_ = false;
+  bool skipping_ = false;
+  unsigned branch_depth_ = 0;
+  unsigned preemptions_ = 0;
+  std::uint64_t prefix_id_ = 0;
+  std::uint64_t prefix_counted_ = ~0ull;
+
+  std::uint64_t rng_ = 0;
+  double probe_weight_ = 1.0;
+
+  std::chrono::steady_clock::time_point start_, last_progress_;
+};
+
+inline double Engine::probe_stderr() const {
+  const double n = static_cast<double>(stats_.probe_walks);
+  if (n < 2) return 0;
+  const double mean = stats_.probe_sum / n;
+  double var = (stats_.probe_sum_sq / n - mean * mean) * n / (n - 1);
+  if (var < 0) var = 0;
+  return __builtin_sqrt(var / n);
+}
+
+}  // namespace search
+}  // namespace pfv
+
+#endif  // PFV_RELACY_TESTS_SEARCH_ENGINE_HPP
