@@ -1,0 +1,321 @@
+// model/litmus.hpp: litmus tests that prove the memory-model interface means
+// what model/model.hpp says, written once over the model and run by both
+// drivers (relacy_tests/litmus.cpp, tsan_tests/litmus.cpp).
+//
+// Names follow the Linux-kernel memory model's litmus convention
+// (tools/memory-model/litmus-tests): the shape, then one token per thread.
+// Each test opens with
+//   Shape:   which accesses race,
+//   Result:  Never (the outcome must not happen) or Sometimes (it must be
+//            seen at least once, or the test fails: a "Never" elsewhere is
+//            only believed because its "Sometimes" twin shows the outcome is
+//            reachable),
+//   Shows:   the point.
+// and reports its outcome with M::observe(kOutcome). The expected checker
+// verdict of the tests that must fail (a race, a deadlock) is part of the
+// registration in the drivers.
+#ifndef PFV_MODEL_LITMUS_HPP
+#define PFV_MODEL_LITMUS_HPP
+
+#include <atomic>
+#include <cstdint>
+
+#include "model/model.hpp"
+
+namespace pfv {
+namespace litmus {
+
+// ---------------------------------------------------------------------------
+// MP+relaxed+relaxed
+// Shape:   T0 writes data then flag; T1 reads flag then data; all relaxed.
+// Result:  Sometimes r_flag == 1 && r_data == 0.
+// Shows:   without ordering, the second store can be seen before the first.
+template <class M>
+struct MP_relaxed {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "MP: flag seen, data stale";
+  atomic_t<M, int> data{"data", 0}, flag{"flag", 0};
+  int r_flag = -1, r_data = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      data.store(1, std::memory_order_relaxed);
+      flag.store(1, std::memory_order_relaxed);
+    } else {
+      r_flag = flag.load(std::memory_order_relaxed);
+      r_data = data.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r_flag == 1 && r_data == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r_flag * 2 + r_data); }
+};
+
+// ---------------------------------------------------------------------------
+// MP+release+acquire
+// Shape:   as MP_relaxed, the flag store is a release and its load an acquire.
+// Result:  Never r_flag == 1 && r_data == 0.
+// Shows:   release/acquire on the flag publishes the data.
+template <class M>
+struct MP_release_acquire {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "MP: flag seen, data stale";
+  atomic_t<M, int> data{"data", 0}, flag{"flag", 0};
+  int r_flag = -1, r_data = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      data.store(1, std::memory_order_relaxed);
+      flag.store(1, std::memory_order_release);
+    } else {
+      r_flag = flag.load(std::memory_order_acquire);
+      r_data = data.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r_flag == 1 && r_data == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r_flag * 2 + r_data); }
+};
+
+// ---------------------------------------------------------------------------
+// MP+wmb+rmb
+// Shape:   as MP_relaxed, with smp_wmb() between the stores and smp_rmb()
+//          between the loads (the pairing of kvm_mmu_invalidate_end() with
+//          mmu_notifier_retry_cache()).
+// Result:  Never r_flag == 1 && r_data == 0.
+// Shows:   the barrier mapping of model.hpp gives the kernel's MP guarantee.
+template <class M>
+struct MP_wmb_rmb {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "MP: flag seen, data stale";
+  atomic_t<M, int> data{"data", 0}, flag{"flag", 0};
+  int r_flag = -1, r_data = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      data.store(1, std::memory_order_relaxed);
+      M::smp_wmb();
+      flag.store(1, std::memory_order_relaxed);
+    } else {
+      r_flag = flag.load(std::memory_order_relaxed);
+      M::smp_rmb();
+      r_data = data.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r_flag == 1 && r_data == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r_flag * 2 + r_data); }
+};
+
+// ---------------------------------------------------------------------------
+// MP+wmb+rmb+plain
+// Shape:   as MP_wmb_rmb, but the data is a plain variable, read only when the
+//          flag was seen.
+// Result:  Never a data race, Never stale data.
+// Shows:   fences order plain accesses too: the race detector agrees that
+//          fence-fence synchronisation orders the data accesses. (TSan ignores
+//          standalone fences and reports a race here: a known false positive,
+//          so this test is Relacy-only.)
+template <class M>
+struct MP_wmb_rmb_plain {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "MP: flag seen, data stale";
+  var_t<M, int> data{"data", 0};
+  atomic_t<M, int> flag{"flag", 0};
+  int r_flag = -1, r_data = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      data.store(1);
+      M::smp_wmb();
+      flag.store(1, std::memory_order_relaxed);
+    } else {
+      r_flag = flag.load(std::memory_order_relaxed);
+      if (r_flag == 1) {
+        M::smp_rmb();
+        r_data = data.load();
+      }
+    }
+  }
+  void after() {
+    if (r_flag == 1 && r_data == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r_flag * 2 + r_data + 2); }
+};
+
+// ---------------------------------------------------------------------------
+// SB+relaxed+relaxed
+// Shape:   T0 stores x then loads y; T1 stores y then loads x; all relaxed.
+// Result:  Sometimes r0 == 0 && r1 == 0.
+// Shows:   store buffering: each thread can miss the other's store.
+template <class M>
+struct SB_relaxed {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "SB: both loads missed the other store";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0};
+  int r0 = -1, r1 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+      r0 = y.load(std::memory_order_relaxed);
+    } else {
+      y.store(1, std::memory_order_relaxed);
+      r1 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r0 == 0 && r1 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r0 * 2 + r1); }
+};
+
+// ---------------------------------------------------------------------------
+// SB+mb+mb
+// Shape:   as SB_relaxed with smp_mb() between each store and load.
+// Result:  Never r0 == 0 && r1 == 0.
+// Shows:   smp_mb() (a seq_cst fence) forbids store buffering.
+template <class M>
+struct SB_mb {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "SB: both loads missed the other store";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0};
+  int r0 = -1, r1 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+      M::smp_mb();
+      r0 = y.load(std::memory_order_relaxed);
+    } else {
+      y.store(1, std::memory_order_relaxed);
+      M::smp_mb();
+      r1 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r0 == 0 && r1 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r0 * 2 + r1); }
+};
+
+// ---------------------------------------------------------------------------
+// Race+plain
+// Shape:   T0 writes a plain variable; T1 reads it; nothing orders them.
+// Result:  the checker reports a data race.
+// Shows:   var<T> is race-checked (Relacy's vector clocks, TSan's shadow).
+template <class M>
+struct Race_plain {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  var_t<M, int> v{"v", 0};
+  int r = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0)
+      v.store(1);
+    else
+      r = v.load();
+  }
+  void after() {}
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r); }
+};
+
+// ---------------------------------------------------------------------------
+// Race+write-under-read-lock
+// Shape:   both threads hold the rwlock for read; T0 writes a plain variable,
+//          T1 reads it.
+// Result:  the checker reports a data race.
+// Shows:   a read lock does not exclude other readers: writing under it is
+//          the race the "valid = false under the read lock" mutant commits.
+template <class M>
+struct Race_write_under_read_lock {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  rwlock_t<M> lock{"lock"};
+  var_t<M, int> v{"v", 0};
+  int r = -1;
+  void before() {}
+  void thread(unsigned i) {
+    lock.read_lock();
+    if (i == 0)
+      v.store(1);
+    else
+      r = v.load();
+    lock.read_unlock();
+  }
+  void after() {}
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r); }
+};
+
+// ---------------------------------------------------------------------------
+// Spin+wait-hint
+// Shape:   T0 spins on a flag with M::spin_wait_hint(); T1 sets it.
+// Result:  Never a livelock; Sometimes the spinner waits at least once.
+// Shows:   the spin-wait hint lets a complete search finish: a waiting
+//          thread is not re-run until something it reads has changed.
+template <class M>
+struct Spin_wait_hint {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"waiter", "setter"};
+  static constexpr const char* kOutcome = "spin: the waiter had to wait";
+  atomic_t<M, int> flag{"flag", 0};
+  var_t<M, int> data{"data", 0};
+  int r = -1;
+  bool waited = false;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      while (flag.load(std::memory_order_acquire) == 0) {
+        waited = true;
+        M::spin_wait_hint();
+      }
+      r = data.load();
+    } else {
+      data.store(42);
+      flag.store(1, std::memory_order_release);
+    }
+  }
+  void after() {
+    M::check(r == 42, "spin: the waiter read the published data");
+    if (waited) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return waited ? 1 : 0; }
+};
+
+// ---------------------------------------------------------------------------
+// Deadlock+lock-order-inversion
+// Shape:   T0 takes A then B; T1 takes B then A.
+// Result:  the checker reports a deadlock.
+// Shows:   an ABBA lock order is found (Relacy: every thread blocked).
+template <class M>
+struct Deadlock_lock_order_inversion {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"ab", "ba"};
+  mutex_t<M> a{"A"}, b{"B"};
+  void before() {}
+  void thread(unsigned i) {
+    mutex_t<M>& first = i == 0 ? a : b;
+    mutex_t<M>& second = i == 0 ? b : a;
+    first.lock();
+    second.lock();
+    second.unlock();
+    first.unlock();
+  }
+  void after() {}
+  std::uint64_t signature() const { return 0; }
+};
+
+}  // namespace litmus
+}  // namespace pfv
+
+#endif  // PFV_MODEL_LITMUS_HPP

@@ -1,0 +1,188 @@
+// relacy_tests/litmus.cpp: the litmus tests of model/litmus.hpp under Relacy.
+//
+// Every test runs under every complete search (full, and reduced: the
+// partial-order reduction must agree with full search on each of them) and
+// must produce its expected verdict. The executable prints one row per test
+// and search (result, expected, executions, time) and exits 1 if any row
+// differs from its expectation, 2 on bad usage.
+//
+//   relacy_litmus [--only NAME] [--search full|reduced|bound=N]
+//                 [--expect NAME=VERDICT]
+//
+// --expect overrides one expectation (VERDICT: Sometimes, Never, race,
+// deadlock, pass); the unit tests use it to show that a wrong expectation
+// turns the run red.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "relacy_tests/driver.hpp"
+#include "model/litmus.hpp"
+
+namespace {
+
+using namespace pfv;
+
+enum class Expect { sometimes, never, race, deadlock, pass };
+
+const char* expect_name(Expect e) {
+  switch (e) {
+    case Expect::sometimes: return "Sometimes";
+    case Expect::never: return "Never";
+    case Expect::race: return "race";
+    case Expect::deadlock: return "deadlock";
+    case Expect::pass: return "pass";
+  }
+  return "?";
+}
+
+bool parse_expect(const char* s, Expect& e) {
+  for (Expect x : {Expect::sometimes, Expect::never, Expect::race, Expect::deadlock, Expect::pass}) {
+    if (std::strcmp(s, expect_name(x)) == 0) {
+      e = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+struct Litmus {
+  const char* name;
+  const char* outcome;  // observation that is the litmus outcome, or nullptr
+  Expect expect;
+  RunResult (*run)(const search::Config&);
+};
+
+template <template <class> class T>
+RunResult run_one(const search::Config& cfg) {
+  return pfv::run<T<RelacyModel>>(cfg);
+}
+
+const std::vector<Litmus>& registry() {
+  static const std::vector<Litmus> r = {
+      {"MP+relaxed+relaxed", litmus::MP_relaxed<RelacyModel>::kOutcome, Expect::sometimes,
+       &run_one<litmus::MP_relaxed>},
+      {"MP+release+acquire", litmus::MP_release_acquire<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::MP_release_acquire>},
+      {"MP+wmb+rmb", litmus::MP_wmb_rmb<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::MP_wmb_rmb>},
+      {"MP+wmb+rmb+plain", litmus::MP_wmb_rmb_plain<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::MP_wmb_rmb_plain>},
+      {"SB+relaxed+relaxed", litmus::SB_relaxed<RelacyModel>::kOutcome, Expect::sometimes,
+       &run_one<litmus::SB_relaxed>},
+      {"SB+mb+mb", litmus::SB_mb<RelacyModel>::kOutcome, Expect::never, &run_one<litmus::SB_mb>},
+      {"Race+plain", nullptr, Expect::race, &run_one<litmus::Race_plain>},
+      {"Race+write-under-read-lock", nullptr, Expect::race,
+       &run_one<litmus::Race_write_under_read_lock>},
+      {"Spin+wait-hint", litmus::Spin_wait_hint<RelacyModel>::kOutcome, Expect::sometimes,
+       &run_one<litmus::Spin_wait_hint>},
+      {"Deadlock+lock-order-inversion", nullptr, Expect::deadlock,
+       &run_one<litmus::Deadlock_lock_order_inversion>},
+  };
+  return r;
+}
+
+std::uint64_t observed(const RunResult& r, const char* what) {
+  if (what == nullptr) return 0;
+  for (const Observation& o : r.observations)
+    if (o.what == what) return o.executions;
+  return 0;
+}
+
+// The verdict a run actually produced, in the vocabulary of Expect.
+Expect verdict(const RunResult& r, const char* outcome) {
+  if (r.result == rl::test_result_data_race) return Expect::race;
+  if (r.result == rl::test_result_deadlock) return Expect::deadlock;
+  if (r.result != rl::test_result_success) return Expect::pass;  // reported as a mismatch below
+  if (outcome == nullptr) return Expect::pass;
+  return observed(r, outcome) > 0 ? Expect::sometimes : Expect::never;
+}
+
+int usage(const char* msg) {
+  std::fprintf(stderr, "relacy_litmus: %s\nusage: relacy_litmus [--only NAME] "
+                       "[--search full|reduced|bound=N] [--expect NAME=VERDICT]\n", msg);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string only;
+  std::vector<search::Config> searches;
+  std::vector<std::pair<std::string, Expect>> overrides;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
+    } else if (a == "--search" && i + 1 < argc) {
+      const std::string s = argv[++i];
+      search::Config c;
+      if (s == "full") {
+        c.mode = search::Mode::full;
+      } else if (s == "reduced") {
+        c.mode = search::Mode::reduced;
+      } else if (s.rfind("bound=", 0) == 0 && s.size() > 6) {
+        c.mode = search::Mode::bound;
+        c.bound = static_cast<unsigned>(std::strtoul(s.c_str() + 6, nullptr, 10));
+      } else {
+        return usage(("unknown search: " + s).c_str());
+      }
+      searches.push_back(c);
+    } else if (a == "--expect" && i + 1 < argc) {
+      const std::string s = argv[++i];
+      const auto eq = s.find('=');
+      Expect e;
+      if (eq == std::string::npos || !parse_expect(s.c_str() + eq + 1, e))
+        return usage(("bad --expect: " + s).c_str());
+      overrides.emplace_back(s.substr(0, eq), e);
+    } else {
+      return usage(("unknown option: " + a).c_str());
+    }
+  }
+  if (searches.empty()) {
+    search::Config full, reduced;
+    full.mode = search::Mode::full;
+    reduced.mode = search::Mode::reduced;
+    searches = {full, reduced};
+  }
+  bool known = only.empty();
+  for (const Litmus& l : registry()) known = known || only == l.name;
+  if (!known) return usage(("unknown litmus test: " + only).c_str());
+  for (const auto& o : overrides) {
+    bool found = false;
+    for (const Litmus& l : registry()) found = found || o.first == l.name;
+    if (!found) return usage(("unknown litmus test in --expect: " + o.first).c_str());
+  }
+
+  std::printf("%-30s %-8s %-10s %-10s %10s %9s  %s\n", "litmus", "search", "result", "expected",
+              "executions", "time", "verdict");
+  int bad = 0;
+  for (const Litmus& l : registry()) {
+    if (!only.empty() && only != l.name) continue;
+    Expect want = l.expect;
+    for (const auto& o : overrides)
+      if (o.first == l.name) want = o.second;
+    for (const search::Config& c : searches) {
+      const RunResult r = l.run(c);
+      const Expect got = verdict(r, l.outcome);
+      const bool clean = r.result == rl::test_result_success || got == Expect::race ||
+                         got == Expect::deadlock;
+      const bool ok = clean && got == want && r.stats.complete == (r.result == rl::test_result_success);
+      const char* result = r.result == rl::test_result_success ? expect_name(got)
+                                                                : rl::test_result_str(r.result);
+      std::printf("%-30s %-8s %-10s %-10s %10llu %8.3fs  %s\n", l.name, search::mode_name(c.mode),
+                  result, expect_name(want),
+                  static_cast<unsigned long long>(r.stats.executions + r.stats.redundant),
+                  r.stats.seconds, ok ? "ok" : "UNEXPECTED");
+      if (!ok) {
+        ++bad;
+        if (r.result != rl::test_result_success) std::printf("%s", r.failure.trace.c_str());
+      }
+    }
+  }
+  std::printf("%s\n", bad ? "FAILED: some litmus results differ from their expectation"
+                          : "all litmus results as expected");
+  return bad ? 1 : 0;
+}

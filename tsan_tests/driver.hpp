@@ -1,0 +1,168 @@
+// tsan_tests/driver.hpp: runs one scenario on real threads, many times.
+//
+// WHAT IT IS
+//   The real-thread driver of the "one scenario body, two drivers" rule: the
+//   same scenario class that relacy_tests/driver.hpp explores, instantiated
+//   with pfv::RealModel and run on std::threads that start together (a
+//   spinning start gate maximises overlap). Built with -fsanitize=thread,
+//   every race TSan observes is reported; every M::check() that fails is
+//   counted (the check handler is replaced while the driver runs).
+//
+// GUARANTEE
+//   run<S>(iterations, seed) returns the number of iterations, failed checks
+//   (with the first message), and how often each observation happened. The
+//   seed only permutes thread start order and inserts small random delays,
+//   so a stress run is repeatable in its parameters (not in its
+//   interleavings, which the hardware decides).
+//
+// CAVEATS
+//   A stress run samples interleavings; it proves nothing by passing. Its
+//   job is to show that the same code runs on real threads, that TSan sees
+//   what it can see, and how often a race window is hit.
+#ifndef PFV_TSAN_TESTS_DRIVER_HPP
+#define PFV_TSAN_TESTS_DRIVER_HPP
+
+#include <sys/wait.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "model/real_model.hpp"
+
+namespace pfv {
+namespace real {
+
+struct StressResult {
+  std::uint64_t iterations = 0;
+  std::uint64_t failed_checks = 0;
+  std::string first_failure;
+  double seconds = 0;
+};
+
+// Counts failed checks instead of aborting, for the duration of a run.
+class CountingChecks {
+ public:
+  CountingChecks() {
+    state() = this;
+    previous_ = check_handler().exchange(&handler);
+  }
+  ~CountingChecks() {
+    check_handler().store(previous_);
+    state() = nullptr;
+  }
+  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+  std::string first() {
+    std::lock_guard<std::mutex> g(m_);
+    return first_;
+  }
+
+ private:
+  static CountingChecks*& state() {
+    static CountingChecks* s = nullptr;
+    return s;
+  }
+  static void handler(const char* what, Loc loc) {
+    CountingChecks* self = state();
+    if (self->failures_.fetch_add(1, std::memory_order_relaxed) == 0) {
+      std::lock_guard<std::mutex> g(self->m_);
+      self->first_ = std::string(what) + " at " + loc.file + ":" + std::to_string(loc.line);
+    }
+  }
+  CheckHandler previous_;
+  std::atomic<std::uint64_t> failures_{0};
+  std::mutex m_;
+  std::string first_;
+};
+
+// Environment overrides: PFV_STRESS_ITERATIONS, PFV_STRESS_SEED.
+inline std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return dflt;
+  char* end = nullptr;
+  const unsigned long long x = std::strtoull(v, &end, 10);
+  return (end && *end == '\0') ? static_cast<std::uint64_t>(x) : dflt;
+}
+
+inline std::uint64_t splitmix(std::uint64_t& s) {
+  std::uint64_t x = (s += 0x9E3779B97F4A7C15ull);
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Runs S `iterations` times. Each iteration constructs a fresh S, calls
+// before(), runs thread(i) for every i on its own std::thread (released
+// together), joins, and calls after().
+template <class S>
+StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential = false) {
+  CountingChecks checks;
+  StressResult out;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::uint64_t rng = seed;
+  for (std::uint64_t it = 0; it < iterations; ++it) {
+    auto s = std::make_unique<S>();
+    s->before();
+    if (sequential) {
+      for (unsigned i = 0; i < S::threads; ++i) std::thread([&s, i] { s->thread(i); }).join();
+    } else {
+      std::atomic<unsigned> ready{0};
+      std::atomic<bool> go{false};
+      unsigned delay[S::threads];
+      for (unsigned i = 0; i < S::threads; ++i) delay[i] = static_cast<unsigned>(splitmix(rng) % 64);
+      std::vector<std::thread> ts;
+      ts.reserve(S::threads);
+      for (unsigned i = 0; i < S::threads; ++i) {
+        ts.emplace_back([&, i] {
+          ready.fetch_add(1, std::memory_order_relaxed);
+          while (!go.load(std::memory_order_relaxed)) {
+          }
+          for (unsigned k = 0; k < delay[i]; ++k) std::atomic_signal_fence(std::memory_order_seq_cst);
+          s->thread(i);
+        });
+      }
+      while (ready.load(std::memory_order_relaxed) != S::threads) {
+      }
+      go.store(true, std::memory_order_relaxed);
+      for (std::thread& t : ts) t.join();
+    }
+    s->after();
+    ++out.iterations;
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.failed_checks = checks.failures();
+  out.first_failure = checks.first();
+  return out;
+}
+
+// A child process's exit status and combined stdout/stderr. Tests use it to
+// expect a report from a sanitizer, or a red exit status from a driver.
+struct ProcessResult {
+  int status = -1;  // exit status, -1 if it did not exit normally
+  std::string output;
+};
+
+inline ProcessResult run_process(const std::string& command) {
+  ProcessResult r;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+}  // namespace real
+}  // namespace pfv
+
+#endif  // PFV_TSAN_TESTS_DRIVER_HPP
