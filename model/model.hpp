@@ -27,7 +27,10 @@
 //                      order, creates no happens-before edge and is never
 //                      reported as racing. Invariants use it to speak about
 //                      "what is true now" (is this page freed?) without
-//                      perturbing the memory model under test.
+//                      perturbing the memory model under test. add(d) adds and
+//                      returns the new value; adjust(d) adds and returns
+//                      nothing (two adjustments commute, which lets the
+//                      search skip trying both orders).
 //     M::rwlock        read_lock/read_unlock, write_lock/write_unlock,
 //                      read_trylock/write_trylock (true on success).
 //     M::spinlock      lock/unlock/trylock.
@@ -35,8 +38,16 @@
 //     M::fence(mo)     atomic_thread_fence.
 //     M::smp_rmb(), M::smp_wmb(), M::smp_mb()   kernel barriers, mapped once
 //                      below.
-//     M::spin_wait_hint()   cpu_relax()/cond_resched(): the thread is
-//                      waiting for another thread to change something.
+//     M::spin_wait_hint(carried)   cpu_relax()/cond_resched() in a retry
+//                      loop: the thread is waiting for another thread to
+//                      change something. `carried` is a fingerprint of the
+//                      state the loop carries from one pass to the next
+//                      (0 if none). The contract: a pass that fails changes no
+//                      shared state for good (locks it takes, it releases),
+//                      and the next pass depends only on what it reads and on
+//                      `carried`. The checker then re-runs a pass only when
+//                      something it read has changed since, or the carried
+//                      state did.
 //     M::check(cond, what)  an invariant. `what` starts with the invariant's
 //                      number ("S1: ..."), see impl/invariants.hpp.
 //     M::observe(what)      "this interesting thing happened in this
@@ -87,6 +98,7 @@
 #ifndef PFV_MODEL_MODEL_HPP
 #define PFV_MODEL_MODEL_HPP
 
+#include <atomic>  // std::memory_order
 #include <cstdint>
 
 namespace pfv {

@@ -55,8 +55,8 @@ using CheckHandler = void (*)(const char* what, Loc loc);
 using ObserveHook = void (*)(const char* what);
 
 inline void default_check_handler(const char* what, Loc loc) {
-  std::fprintf(stderr, "pfncache-verify: invariant violated: %s\n  at %s:%u (%s)\n",
-               what, loc.file, loc.line, loc.func);
+  std::fprintf(stderr, "pfncache-verify: invariant violated: %s\n  at %s:%u (%s)\n", what, loc.file,
+               loc.line, loc.func);
   std::abort();
 }
 
@@ -197,6 +197,7 @@ struct RealModel {
     void store(T v, Loc = Loc::current()) { g_.store(v, std::memory_order_relaxed); }
     // Read-modify-write in one step (a ghost counter).
     T add(T v, Loc = Loc::current()) { return g_.fetch_add(v, std::memory_order_relaxed) + v; }
+    void adjust(T v, Loc = Loc::current()) { g_.fetch_add(v, std::memory_order_relaxed); }
     const char* name() const { return name_; }
 
    private:
@@ -264,7 +265,7 @@ struct RealModel {
   static void smp_wmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_release); }
   static void smp_mb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_seq_cst); }
 
-  static void spin_wait_hint(Loc = Loc::current()) { sched_yield(); }
+  static void spin_wait_hint(std::uint64_t /*carried*/ = 0, Loc = Loc::current()) { sched_yield(); }
 
   static void check(bool cond, const char* what, Loc loc = Loc::current()) {
     if (!cond) real::check_handler().load(std::memory_order_relaxed)(what, loc);

@@ -44,10 +44,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <type_traits>
-
 #include <relacy/relacy.hpp>
 #include <relacy/stdlib/pthread.hpp>
+#include <type_traits>
 
 #undef new
 #undef delete
@@ -81,18 +80,19 @@ enum class Op : std::uint8_t {
   unknown,      // a scheduling point the model did not announce
   load,
   store,
-  rmw,          // exchange, fetch_*, compare_exchange
-  fence_sc,     // seq_cst fence: joins Relacy's global fence order
-  lock_x,       // blocking exclusive acquire (write_lock, spin_lock, mutex_lock)
-  lock_s,       // blocking shared acquire (read_lock)
-  try_x,        // exclusive trylock (never blocks)
-  try_s,        // shared trylock (never blocks)
+  rmw,       // exchange, fetch_*, compare_exchange
+  fence_sc,  // seq_cst fence: joins Relacy's global fence order
+  lock_x,    // blocking exclusive acquire (write_lock, spin_lock, mutex_lock)
+  lock_s,    // blocking shared acquire (read_lock)
+  try_x,     // exclusive trylock (never blocks)
+  try_s,     // shared trylock (never blocks)
   unlock_x,
   unlock_s,
   ghost_load,
-  ghost_store,
-  yield,        // spin-wait hint
-  var_load,     // plain accesses: logged, never pending
+  ghost_store,   // also ghost add: it reads what it returns
+  ghost_adjust,  // ghost add whose result is not used: commutes with another
+  yield,         // spin-wait hint
+  var_load,      // plain accesses: logged, never pending
   var_store,
 };
 
@@ -112,6 +112,7 @@ inline const char* op_name(Op op) {
     case Op::unlock_s: return "read_unlock";
     case Op::ghost_load: return "ghost load";
     case Op::ghost_store: return "ghost store";
+    case Op::ghost_adjust: return "ghost adjust";
     case Op::yield: return "spin_wait_hint";
     case Op::var_load: return "load";
     case Op::var_store: return "store";
@@ -131,11 +132,64 @@ inline bool op_is_read(Op op) {
          op == Op::var_load;
 }
 
+// What a lock operation reads and changes of its lock, seen as two parts: W
+// (is it held exclusively) and R (how many readers hold it). `ok` is the
+// trylock outcome; `pending` means the outcome is not known yet, so a
+// trylock counts as the acquire it may become.
+struct LockAccess {
+  bool w_read, w_write, r_read, r_inc, r_dec;
+};
+
+inline LockAccess lock_access(Op op, bool ok, bool pending) {
+  const bool acquires = pending || ok;
+  switch (op) {
+    case Op::lock_x: return {true, true, true, false, false};
+    case Op::try_x: return {true, acquires, true, false, false};
+    case Op::unlock_x: return {false, true, false, false, false};
+    case Op::lock_s: return {true, false, false, true, false};
+    case Op::try_s: return {true, false, false, acquires, false};
+    case Op::unlock_s: return {false, false, false, false, true};
+    default: return {true, true, true, true, true};
+  }
+}
+
+// Two lock operations conflict when one changes a part the other reads or
+// changes; arriving readers (R up) commute with each other, and so do
+// leaving ones (R down), but not with each other: a reader that arrives
+// after another left acquires what the leaver released.
+inline bool locks_conflict(const LockAccess& a, const LockAccess& b) {
+  if (a.w_write && (b.w_read || b.w_write)) return true;
+  if (b.w_write && (a.w_read || a.w_write)) return true;
+  if (a.r_read && (b.r_inc || b.r_dec)) return true;
+  if (b.r_read && (a.r_inc || a.r_dec)) return true;
+  return (a.r_inc && b.r_dec) || (a.r_dec && b.r_inc);
+}
+
+// Do two operations on the same object commute? Two reads do; two ghost
+// adjustments (additions nobody reads the result of) do; lock operations
+// follow locks_conflict(). `pending`: outcomes not known yet.
+inline bool ops_commute(Op a, bool a_ok, Op b, bool b_ok, bool pending) {
+  if (op_is_lock(a) && op_is_lock(b))
+    return !locks_conflict(lock_access(a, a_ok, pending), lock_access(b, b_ok, pending));
+  if (op_is_lock(a) || op_is_lock(b)) return false;
+  if (a == Op::ghost_adjust && b == Op::ghost_adjust) return true;
+  return op_is_read(a) && op_is_read(b);
+}
+
+// Is an operation one that conflicts with every other operation on its
+// object, so that everything earlier on the object is ordered before it?
+inline bool op_orders_object(Op op, bool ok) {
+  if (op == Op::lock_x || op == Op::unlock_x || (op == Op::try_x && ok)) return true;
+  if (op_is_lock(op)) return false;
+  return !op_is_read(op) && op != Op::ghost_adjust;
+}
+
 struct Pending {
   const void* obj;
   const char* name;
   Op op;
   Loc loc;
+  std::uint64_t value;  // yield: the fingerprint of the loop's carried state
 };
 
 // A completed operation, in execution order.
@@ -144,10 +198,10 @@ struct Event {
   const char* name;     // the object's name, for traces
   std::uint64_t value;  // value loaded / stored / returned by an rmw (old value)
   Loc loc;
-  std::uint32_t seq;    // index of this event among its thread's events
+  std::uint32_t seq;  // index of this event among its thread's events
   std::uint16_t thread;
   Op op;
-  bool ok;              // trylock result; true otherwise
+  bool ok;  // trylock result; true otherwise
 };
 
 constexpr int kMaxThreads = 8;
@@ -165,6 +219,9 @@ struct Recorder {
   std::uint32_t thread_seq[kMaxThreads + 1];
   bool in_special;  // constructor, before() or after() is running
 
+  // The event log is kept only when someone reads it (traces, class keys):
+  // searches that only want a verdict run faster without it.
+  bool logging;
   Event log[kMaxEvents];
   std::size_t log_size;
   bool log_overflow;
@@ -184,12 +241,20 @@ struct Recorder {
   // remainder is already covered by another execution).
   bool execution_redundant;
 
+  // A thread loaded a value that was not the latest one in modification
+  // order since its last spin-wait hint: a later pass may read differently
+  // even if nothing is stored in between.
+  bool stale_load[kMaxThreads];
+
   // Called at the end of every completed execution (from the test's after()).
   void (*on_execution_end)(void* ctx);
   void* on_execution_end_ctx;
 
   void begin_execution() {
-    for (int i = 0; i < kMaxThreads; ++i) pending[i] = Pending{nullptr, "", Op::not_started, Loc{"", "", 0}};
+    for (int i = 0; i < kMaxThreads; ++i) {
+      pending[i] = Pending{nullptr, "", Op::not_started, Loc{"", "", 0}, 0};
+      stale_load[i] = false;
+    }
     for (int i = 0; i <= kMaxThreads; ++i) thread_seq[i] = 0;
     log_size = 0;
     log_overflow = false;
@@ -216,14 +281,16 @@ inline rl::debug_info info(const Loc& loc) { return rl::debug_info(loc.func, loc
 
 inline int current_thread() { return static_cast<int>(rl::ctx().threadx_->index_); }
 
-inline void announce(const void* obj, const char* name, Op op, const Loc& loc) {
-  recorder().pending[current_thread()] = Pending{obj, name, op, loc};
+inline void announce(const void* obj, const char* name, Op op, const Loc& loc,
+                     std::uint64_t value = 0) {
+  recorder().pending[current_thread()] = Pending{obj, name, op, loc, value};
 }
 
 // Appends a completed operation to the execution's event log.
-inline void log_event(const void* obj, const char* name, Op op, std::uint64_t value,
-                      const Loc& loc, bool ok) {
+inline void log_event(const void* obj, const char* name, Op op, std::uint64_t value, const Loc& loc,
+                      bool ok) {
   Recorder& r = recorder();
+  if (!r.logging) return;
   if (r.log_size == kMaxEvents) {
     r.log_overflow = true;
     return;
@@ -233,9 +300,9 @@ inline void log_event(const void* obj, const char* name, Op op, std::uint64_t va
       Event{obj, name, value, loc, r.thread_seq[t]++, static_cast<std::uint16_t>(t), op, ok};
 }
 
-inline void complete(const void* obj, const char* name, Op op, std::uint64_t value,
-                     const Loc& loc, bool ok = true) {
-  recorder().pending[current_thread()] = Pending{nullptr, "", Op::unknown, loc};
+inline void complete(const void* obj, const char* name, Op op, std::uint64_t value, const Loc& loc,
+                     bool ok = true) {
+  recorder().pending[current_thread()] = Pending{nullptr, "", Op::unknown, loc, 0};
   log_event(obj, name, op, value, loc, ok);
 }
 
@@ -299,6 +366,7 @@ struct RelacyModel {
     T load(std::memory_order mo, Loc loc = Loc::current()) const {
       rlm::announce(this, name_, rlm::Op::load, loc);
       T v = a_.load(rlm::to_rl(mo), rlm::info(loc));
+      if (!(v == a_.debug_value())) rlm::recorder().stale_load[rlm::current_thread()] = true;
       rlm::complete(this, name_, rlm::Op::load, rlm::to_u64(v), loc);
       return v;
     }
@@ -342,10 +410,9 @@ struct RelacyModel {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
       const rl::debug_info i = rlm::info(loc);
       const T before = expected;
-      bool done = a_.compare_exchange_strong(expected, desired, rlm::to_rl(ok), i,
-                                             rlm::to_rl(fail), i);
-      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(done ? before : expected), loc,
-                    done);
+      bool done =
+          a_.compare_exchange_strong(expected, desired, rlm::to_rl(ok), i, rlm::to_rl(fail), i);
+      rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(done ? before : expected), loc, done);
       return done;
     }
     const char* name() const { return name_; }
@@ -413,6 +480,16 @@ struct RelacyModel {
       rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc);
       rlm::history_note(loc, "ghost add", name_, rlm::to_u64(g_));
       return g_;
+    }
+    // Adds v; the result is not needed, so two adjustments commute (the
+    // search need not try both orders).
+    void adjust(T v, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::ghost_adjust, loc);
+      rl::ctx().sched();
+      g_ = static_cast<T>(g_ + v);
+      // The log records the delta: it does not depend on the order.
+      rlm::complete(this, name_, rlm::Op::ghost_adjust, rlm::to_u64(v), loc);
+      rlm::history_note(loc, "ghost adjust by", name_, rlm::to_u64(v));
     }
     const char* name() const { return name_; }
 
@@ -516,10 +593,10 @@ struct RelacyModel {
   static void smp_wmb(Loc loc = Loc::current()) { fence(std::memory_order_release, loc); }
   static void smp_mb(Loc loc = Loc::current()) { fence(std::memory_order_seq_cst, loc); }
 
-  static void spin_wait_hint(Loc loc = Loc::current()) {
-    rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc);
+  static void spin_wait_hint(std::uint64_t carried = 0, Loc loc = Loc::current()) {
+    rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc, carried);
     rl::yield(1, rlm::info(loc));
-    rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, 0, loc);
+    rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, carried, loc);
   }
 
   static void check(bool cond, const char* what, Loc loc = Loc::current()) {
