@@ -99,7 +99,7 @@ inline const char* mode_name(Mode m) {
 
 // One decision of an execution: a thread choice or a data choice.
 struct Decision {
-  std::uint8_t data;   // 0: which thread runs; 1: which value a data choice takes
+  std::uint8_t data;  // 0: which thread runs; 1: which value a data choice takes
   std::uint8_t value;
 };
 
@@ -117,9 +117,9 @@ struct Config {
   std::uint64_t max_executions = 0;  // 0: unlimited; otherwise stop (incomplete)
   double max_seconds = 0;            // 0: unlimited; otherwise stop (incomplete)
   bool stop_after_first_redundant = false;
-  RawVector<Decision> replay;        // replay mode: the decisions to follow
+  RawVector<Decision> replay;            // replay mode: the decisions to follow
   const char* progress_label = nullptr;  // non-null: progress lines on stderr
-  double progress_period = 5.0;      // seconds between progress lines
+  double progress_period = 5.0;          // seconds between progress lines
 };
 
 struct Stats {
@@ -128,10 +128,15 @@ struct Stats {
   std::uint64_t skipped = 0;     // sharding: executions over foreign prefixes
   std::uint64_t races = 0;       // reduced: races found
   std::uint64_t backtracks = 0;  // reduced: backtrack points added
-  std::uint64_t infeasible = 0;  // reduced: races with no enabled initial (diagnostic)
-  std::uint64_t yield_blocks = 0;  // decisions at which a spinning thread was disabled
-  std::uint64_t max_events = 0;  // longest execution, in scheduled steps
-  std::uint64_t prefixes = 0;    // sharding: prefixes owned by this shard
+  // reduced: races whose reversal would need a thread that was not enabled
+  // where the race began: spinning (its last pass already read the older
+  // value, see yield_enabled) or waiting for a lock held by a third thread
+  // (then every enabled thread is tried there instead).
+  std::uint64_t infeasible_spin = 0;
+  std::uint64_t infeasible_lock = 0;
+  std::uint64_t yield_blocks = 0;          // decisions at which a spinning thread was disabled
+  std::uint64_t max_events = 0;            // longest execution, in scheduled steps
+  std::uint64_t prefixes = 0;              // sharding: prefixes owned by this shard
   double probe_sum = 0, probe_sum_sq = 0;  // probe mode
   std::uint64_t probe_walks = 0;
   bool complete = false;         // the search ran to its end
@@ -186,8 +191,8 @@ class Engine {
       th.count = 0;
       std::memset(th.clock, 0, sizeof th.clock);
       th.yields = 0;
-      th.prev_seg_start = 0;
-      th.cur_seg_start = 0;
+      th.after_yield = 0;
+      th.last_carried = 0;
       th.last_unknown = -1;
     }
     if (cfg_.mode == Mode::random || cfg_.mode == Mode::probe) {
@@ -241,8 +246,8 @@ class Engine {
   // execution that ended before the split depth is a prefix of its own, and
   // its ownership is decided here.
   void finish_prefix() {
-    if (cfg_.shards > 1 && cfg_.split_depth > 0 && !skipping_ &&
-        branch_depth_ < cfg_.split_depth && cfg_.mode != Mode::replay) {
+    if (cfg_.shards > 1 && cfg_.split_depth > 0 && !skipping_ && branch_depth_ < cfg_.split_depth &&
+        cfg_.mode != Mode::replay) {
       prefix_reached();
     }
   }
@@ -285,9 +290,7 @@ class Engine {
     maybe_progress(now);
 
     switch (cfg_.mode) {
-      case Mode::replay:
-        stats_.complete = true;
-        return true;
+      case Mode::replay: stats_.complete = true; return true;
       case Mode::random:
         if (stats_.executions >= cfg_.iterations) {
           stats_.complete = true;
@@ -303,8 +306,7 @@ class Engine {
           return true;
         }
         return false;
-      default:
-        break;
+      default: break;
     }
     if (cfg_.stop_after_first_redundant && redundant_) return true;
     if (!advance()) {
@@ -352,24 +354,24 @@ class Engine {
 
   struct Node {
     bool data;
-    bool shallow;  // before the split depth: full branching, no reduction
-    bool branching;  // had more than one candidate when created
+    bool shallow;               // before the split depth: full branching, no reduction
+    bool branching;             // had more than one candidate when created
     std::uint8_t count, value;  // data node
     std::uint8_t chosen;        // thread node: the thread chosen now
     std::uint8_t first;         // thread node: the thread tried first
     Mask enabled, cands, done, sleep;
-    Fp fp[kMaxThreads];         // every thread's pending step at this node
-    std::int32_t event;         // the event executed at this node (current execution)
+    Fp fp[kMaxThreads];  // every thread's pending step at this node
+    std::int32_t event;  // the event executed at this node (current execution)
   };
 
   struct Event {
     const void* obj;
     Op op;
-    bool ok;             // trylock outcome
+    bool ok;  // trylock outcome
     std::uint8_t thread;
-    std::uint32_t idx;   // 1-based position among its thread's events
-    std::int32_t node;   // path index of its thread node, -1 if none
-    Clock clock;         // happens-before (conflict) clock
+    std::uint32_t idx;  // 1-based position among its thread's events
+    std::int32_t node;  // path index of its thread node, -1 if none
+    Clock clock;        // happens-before (conflict) clock
   };
 
   struct Object {
@@ -379,15 +381,17 @@ class Engine {
 
   struct LockState {
     const void* obj;
-    int owner;     // exclusive holder, -1 if none
+    int owner;  // exclusive holder, -1 if none
     int readers;
   };
 
   struct Thread {
-    std::uint32_t count;  // events so far
-    Clock clock;          // clock of its last event
-    int yields;           // YIELD steps executed
-    std::size_t prev_seg_start, cur_seg_start;  // see yield_enabled()
+    std::uint32_t count;         // events so far
+    Clock clock;                 // clock of its last event
+    int yields;                  // YIELD steps executed
+    std::size_t after_yield;     // event position just after its last YIELD
+    std::uint64_t last_carried;  // the fingerprint its last YIELD carried
+
     std::int32_t last_unknown;
   };
 
@@ -395,25 +399,30 @@ class Engine {
   static int lowest(Mask m) { return __builtin_ctz(m); }
   static unsigned popcount(Mask m) { return static_cast<unsigned>(__builtin_popcount(m)); }
 
-  static bool fp_read(const Fp& f) {
-    return rlm::op_is_read(f.op) || ((f.op == Op::try_x || f.op == Op::try_s) && !f.ok);
-  }
-
   // Independence of two *pending* steps (outcomes unknown: a trylock counts
   // as the acquire it may become).
   static bool independent_pending(const Fp& a, const Fp& b) {
     if (a.op == Op::unknown || b.op == Op::unknown) return false;
     if (a.op == Op::yield || b.op == Op::yield) return true;
     if (a.obj != b.obj) return true;
-    return rlm::op_is_read(a.op) && rlm::op_is_read(b.op);
+    return rlm::ops_commute(a.op, true, b.op, true, /*pending=*/true);
   }
+
+  // Do two *executed* steps on the same object commute?
+  static bool commute(const Event& a, const Event& b) {
+    return rlm::ops_commute(a.op, a.ok, b.op, b.ok, /*pending=*/false);
+  }
+
+  // Is x a step that conflicts with every other kind of step on its object
+  // (so that everything before it on the object is ordered before it)?
+  static bool full_write(const Event& x) { return rlm::op_orders_object(x.op, x.ok); }
 
   // Dependence of two *executed* steps.
   static bool dependent_events(const Event& a, const Event& b) {
     if (a.op == Op::unknown || b.op == Op::unknown) return true;
     if (a.op == Op::yield || b.op == Op::yield) return false;
     if (a.obj != b.obj) return false;
-    return !(fp_read(Fp{a.obj, a.op, a.ok}) && fp_read(Fp{b.obj, b.op, b.ok}));
+    return !commute(a, b);
   }
 
   static std::uint64_t splitmix(std::uint64_t x) {
@@ -511,23 +520,64 @@ class Engine {
 
   // ---- spin-wait hints ------------------------------------------------------
 
-  // A YIELD of thread t is enabled on its first pass, and afterwards only if
-  // some other thread, since the start of t's previous pass, executed a step
-  // that conflicts with a step t executed since then: otherwise the next pass
-  // would re-read exactly what the last one read.
+  // A spin-wait hint (YIELD) of thread t is enabled on the first pass of
+  // its loop, and afterwards only if the next pass could differ from the
+  // last one: the state the loop carries changed (the fingerprint passed to
+  // spin_wait_hint), or another thread changed something t observed in the
+  // last pass (a value it loaded, a lock it tried) after t observed it.
+  // Otherwise the next pass would observe what the last one did, from the
+  // same carried state, and end the same way: the execution that waits here
+  // is the one in which t's last pass came after those changes, which the
+  // search explores anyway. t's own blocking lock steps are not
+  // observations: a failed pass leaves every lock as it found it, and lock
+  // steps of other threads only add happens-before edges, which can only
+  // remove behaviours.
   bool yield_enabled(int t) const {
     const Thread& th = threads_[t];
     if (th.yields == 0) return true;
-    const std::size_t from = th.prev_seg_start;
-    for (std::size_t i = from; i < events_.size(); ++i) {
-      const Event& mine = events_[i];
-      if (mine.thread != t) continue;
-      for (std::size_t j = from; j < events_.size(); ++j) {
+    const rlm::Recorder& rec = rlm::recorder();
+    if (rec.pending[t].value != th.last_carried) return true;
+    // A stale load may read the newer value next time.
+    if (rec.stale_load[t]) return true;
+    const void* seen_objs[64];
+    int nseen = 0;
+    for (std::size_t i = events_.size(); i-- > th.after_yield;) {
+      const Event& seen = events_[i];
+      if (seen.thread != t || !observes(seen.op)) continue;
+      bool dup = false;
+      for (int k = 0; k < nseen; ++k) dup = dup || seen_objs[k] == seen.obj;
+      if (dup) continue;  // only the last observation of each object counts
+      if (nseen < 64) seen_objs[nseen++] = seen.obj;
+      for (std::size_t j = i + 1; j < events_.size(); ++j) {
         const Event& other = events_[j];
-        if (other.thread != t && dependent_events(mine, other)) return true;
+        if (other.thread == t) continue;
+        if (other.op == Op::unknown || seen.op == Op::unknown ||
+            (other.obj == seen.obj && changes(other)))
+          return true;
       }
     }
     return false;
+  }
+
+  static bool observes(Op op) {
+    return op == Op::load || op == Op::rmw || op == Op::ghost_load || op == Op::try_x ||
+           op == Op::try_s || op == Op::unknown;
+  }
+
+  static bool changes(const Event& e) {
+    switch (e.op) {
+      case Op::store:
+      case Op::rmw:
+      case Op::ghost_store:
+      case Op::ghost_adjust:
+      case Op::lock_x:
+      case Op::lock_s:
+      case Op::unlock_x:
+      case Op::unlock_s: return true;
+      case Op::try_x:
+      case Op::try_s: return e.ok;
+      default: return false;
+    }
   }
 
   // ---- the current execution's events --------------------------------------
@@ -562,7 +612,8 @@ class Engine {
 
     const std::int32_t id = static_cast<std::int32_t>(events_.size());
     const bool detect = cfg_.mode == Mode::reduced && !redundant_ && !skipping_ &&
-                        current_node_ >= 0 && static_cast<std::size_t>(current_node_) >= replay_limit_;
+                        current_node_ >= 0 &&
+                        static_cast<std::size_t>(current_node_) >= replay_limit_;
 
     if (e.op == Op::unknown) {
       for (const Event& x : events_) join(e.clock, x.clock);
@@ -601,85 +652,72 @@ class Engine {
     if (e.op == Op::yield) {
       Thread& th = threads_[t];
       ++th.yields;
-      th.prev_seg_start = th.cur_seg_start;
-      th.cur_seg_start = events_.size();
+      th.after_yield = events_.size();
+      th.last_carried = p.value;
+      rlm::recorder().stale_load[t] = false;
     }
   }
 
   // Joins the clocks of the earlier events the new event conflicts with.
   void add_dependencies(const Object& o, Event& e) const {
-    const bool reads = fp_read(Fp{e.obj, e.op, e.ok});
     for (std::size_t k = o.history.size(); k-- > 0;) {
       const Event& x = events_[o.history[k]];
-      const bool x_reads = fp_read(Fp{x.obj, x.op, x.ok});
-      if (reads && x_reads) continue;
+      if (commute(x, e)) continue;
       join(e.clock, x.clock);
-      if (!x_reads) break;  // earlier events are ordered before this write
+      if (full_write(x)) break;  // earlier events are ordered before it
     }
   }
 
-  bool concurrent_with(const Event& x, int t) const {
-    return threads_[t].clock[x.thread] < x.idx;
-  }
+  bool concurrent_with(const Event& x, int t) const { return threads_[t].clock[x.thread] < x.idx; }
 
   // The races of a new event e (thread t) with earlier events on the same
-  // object. For plain objects: the last write, and for a write also the reads
-  // since it. For locks the candidates follow docs/reduction.md: an acquire
-  // races with the acquires that conflict with it (an exclusive one ends the
-  // search), not with the release it waited for, which can never be
-  // reordered before it; a release races with the steps of other threads
-  // made while it was held.
+  // object: the standard candidates (for a read, the last write; for a write,
+  // the last write and the reads since it), except that a blocking acquire
+  // can never be reordered before the release of a hold it conflicts with.
+  // For such a release the candidate is the acquire that began the hold: the
+  // two acquires are the pair whose order the search must try both ways (see
+  // docs/reduction.md, "Locks").
   void find_races(const Object& o, const Event& e, int t) {
-    if (!rlm::op_is_lock(e.op)) {
-      const bool reads = fp_read(Fp{e.obj, e.op, e.ok});
-      for (std::size_t k = o.history.size(); k-- > 0;) {
-        const std::int32_t xi = o.history[k];
-        const Event& x = events_[xi];
-        const bool x_reads = fp_read(Fp{x.obj, x.op, x.ok});
-        if (reads && x_reads) continue;
-        if (x.thread != t) maybe_race(xi, e, t);
-        if (!x_reads) break;
-      }
-      return;
-    }
-    const bool e_try = e.op == Op::try_x || e.op == Op::try_s;
-    const bool e_shared = e.op == Op::lock_s || e.op == Op::try_s;
-    if (e.op == Op::unlock_x || e.op == Op::unlock_s) {
-      for (std::size_t k = o.history.size(); k-- > 0;) {
-        const std::int32_t xi = o.history[k];
-        const Event& x = events_[xi];
-        if (x.thread == t) {
-          const bool holds = (x.op == Op::lock_x || x.op == Op::lock_s ||
-                              ((x.op == Op::try_x || x.op == Op::try_s) && x.ok));
-          if (holds) break;
-          continue;
-        }
-        maybe_race(xi, e, t);
-      }
-      return;
-    }
-    // An acquire attempt (blocking or try).
     for (std::size_t k = o.history.size(); k-- > 0;) {
       const std::int32_t xi = o.history[k];
       const Event& x = events_[xi];
-      const bool x_excl_hold = x.op == Op::lock_x || (x.op == Op::try_x && x.ok);
-      const bool x_shared_hold = x.op == Op::lock_s || (x.op == Op::try_s && x.ok);
-      if (x.thread == t) {
-        if (x_excl_hold) break;
-        continue;
+      if (commute(x, e)) continue;
+      if (x.thread != t) {
+        if (blocked_by_hold(x, e)) {
+          const std::int32_t a = matching_acquire(o, k);
+          if (a >= 0 && !(shared_hold(events_[a]) && (e.op == Op::lock_s))) maybe_race(a, e, t);
+        } else {
+          maybe_race(xi, e, t);
+        }
       }
-      if (x.op == Op::unlock_s) {
-        if (e_shared || e_try) maybe_race(xi, e, t);
-      } else if (x.op == Op::unlock_x) {
-        if (e_try) maybe_race(xi, e, t);
-      } else if (x_shared_hold) {
-        if (!e_shared) maybe_race(xi, e, t);
-      } else if (x_excl_hold) {
-        maybe_race(xi, e, t);
-        break;
-      }
-      // failed trylocks of others: no effect on an acquire
+      if (full_write(x)) break;  // earlier events are ordered before it
     }
+  }
+
+  static bool shared_hold(const Event& x) {
+    return x.op == Op::lock_s || (x.op == Op::try_s && x.ok);
+  }
+
+  // Could e (a blocking acquire) never have run before release x, because
+  // the hold x ends conflicts with it?
+  static bool blocked_by_hold(const Event& x, const Event& e) {
+    if (e.op == Op::lock_x) return x.op == Op::unlock_x || x.op == Op::unlock_s;
+    if (e.op == Op::lock_s) return x.op == Op::unlock_x;
+    return false;  // trylocks and everything else can run at any time
+  }
+
+  // The acquire, by the same thread, that began the hold ended by the release
+  // at position k of the object's history.
+  std::int32_t matching_acquire(const Object& o, std::size_t k) const {
+    const Event& r = events_[o.history[k]];
+    const bool shared = r.op == Op::unlock_s;
+    while (k-- > 0) {
+      const Event& a = events_[o.history[k]];
+      if (a.thread != r.thread) continue;
+      if (shared ? shared_hold(a) : (a.op == Op::lock_x || (a.op == Op::try_x && a.ok)))
+        return o.history[k];
+    }
+    return -1;
   }
 
   // If earlier event xi and the new event e (of thread t) are concurrent,
@@ -708,7 +746,22 @@ class Engine {
     if (initials & n.cands) return;
     const Mask feasible = initials & n.enabled;
     if (feasible == 0) {
-      ++stats_.infeasible;
+      bool spinning = false;
+      for (Mask m = initials; m; m &= m - 1) spinning = spinning || n.fp[lowest(m)].op == Op::yield;
+      if (spinning) {
+        ++stats_.infeasible_spin;
+        return;
+      }
+      // The initial waits for a lock a third thread holds there: the
+      // reversal takes more than one step. Be conservative, as Flanagan and
+      // Godefroid's DPOR is when the racing thread is not enabled: try every
+      // enabled thread at that node.
+      ++stats_.infeasible_lock;
+      const Mask add = n.enabled & ~n.cands;
+      if (add) {
+        n.cands |= add;
+        ++stats_.backtracks;
+      }
       return;
     }
     const Mask add = (feasible & bit(t)) ? bit(t) : (feasible & (~feasible + 1));
@@ -753,8 +806,7 @@ class Engine {
     n.enabled = enabled;
     n.event = -1;
     const rlm::Recorder& rec = rlm::recorder();
-    for (int t = 0; t < nthreads_; ++t)
-      n.fp[t] = Fp{rec.pending[t].obj, rec.pending[t].op, true};
+    for (int t = 0; t < nthreads_; ++t) n.fp[t] = Fp{rec.pending[t].obj, rec.pending[t].op, true};
     Mask cands = bound_candidates(cur, cur_enabled, enabled);
     if (cfg_.mode == Mode::reduced) {
       n.sleep = sleep_prop_ & enabled;
@@ -944,8 +996,8 @@ class Engine {
     last_progress_ = now;
     const double rate = stats_.seconds > 0 ? stats_.executions / stats_.seconds : 0;
     if (cfg_.mode == Mode::random || cfg_.mode == Mode::probe) {
-      const double done = static_cast<double>(cfg_.mode == Mode::probe ? stats_.probe_walks
-                                                                        : stats_.executions);
+      const double done =
+          static_cast<double>(cfg_.mode == Mode::probe ? stats_.probe_walks : stats_.executions);
       const double frac = done / static_cast<double>(cfg_.iterations);
       std::fprintf(stderr, "  [%s] %.1f%% of %llu, %.0f/s, %.0fs left\n", cfg_.progress_label,
                    100.0 * frac, static_cast<unsigned long long>(cfg_.iterations), rate,

@@ -5,7 +5,10 @@
 // `new` goes to its checked allocator, every block must be freed before the
 // execution ends (or it reports a leak), and every free is a branch of the
 // search. The schedulers and collectors below live across executions, so
-// they allocate with malloc directly.
+// they allocate with malloc directly. Standard algorithms that take a
+// temporary buffer (stable_sort, stable_partition, inplace_merge) must not
+// run during a simulation: the buffer comes from Relacy's operator new and is
+// returned to the C library.
 #ifndef PFV_RELACY_TESTS_SEARCH_RAW_ALLOC_HPP
 #define PFV_RELACY_TESTS_SEARCH_RAW_ALLOC_HPP
 
@@ -32,9 +35,13 @@ struct RawAlloc {
   }
   void deallocate(T* p, std::size_t) { std::free(p); }
   template <class U>
-  bool operator==(const RawAlloc<U>&) const { return true; }
+  bool operator==(const RawAlloc<U>&) const {
+    return true;
+  }
   template <class U>
-  bool operator!=(const RawAlloc<U>&) const { return false; }
+  bool operator!=(const RawAlloc<U>&) const {
+    return false;
+  }
 };
 
 template <class T>
