@@ -58,20 +58,31 @@ class Collector {
       seen = mix64(seen, static_cast<std::uint64_t>(i) + 1);
     }
     outcomes_.insert(mix64(signature, seen));
-    if (keep_classes) classes_.insert(class_key(base, size));
+    if (keep_classes) {
+      const std::uint64_t key = class_key(base, size);
+      if (classes_.insert(key).second && keep_witnesses) {
+        if (const search::Engine* e = search::active_engine()) witnesses_[key] = e->decisions();
+      }
+    }
   }
+
+  // The first execution seen of each class (keep_witnesses).
+  bool keep_witnesses = false;
+  const RawMap<std::uint64_t, RawVector<search::Decision>>& witnesses() const { return witnesses_; }
 
   std::uint64_t counted() const { return counted_; }
   std::uint64_t observation_executions(int i) const { return obs_executions_[i]; }
   const RawSet<std::uint64_t>& classes() const { return classes_; }
   const RawSet<std::uint64_t>& outcomes() const { return outcomes_; }
 
-  // The Mazurkiewicz class of the current execution, as a hash: per object
+  // The Mazurkiewicz class of the current execution, as a hash. Per object
   // (identified by its offset inside the test object, so that separate runs
-  // agree), the sequence of its writing accesses with, between two writes,
-  // the *set* of reading accesses; each access named by (thread, index in
-  // its thread, kind, value). Reordering two adjacent independent steps
-  // leaves it unchanged; the order of two conflicting steps changes it.
+  // agree), the accesses are put in Foata normal form: an access's layer is
+  // one more than the highest layer of the earlier accesses it conflicts
+  // with (rlm::ops_commute), each layer is hashed as a set, and the layers
+  // in order. Each access is named by (thread, index in its thread, kind,
+  // outcome, value). Reordering two adjacent commuting steps leaves the key
+  // unchanged; reordering two conflicting ones changes it.
   std::uint64_t class_key(const void* base, std::size_t size) {
     const rlm::Recorder& r = rlm::recorder();
     scratch_.clear();
@@ -80,31 +91,47 @@ class Collector {
       const rlm::Event& e = r.log[i];
       if (e.thread == rlm::kSpecialThread || e.op == rlm::Op::yield || e.obj == nullptr) continue;
       const auto* o = static_cast<const char*>(e.obj);
-      const std::uint64_t id = (o >= b && o < b + size)
-                                   ? static_cast<std::uint64_t>(o - b)
-                                   : (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(o)) | (1ull << 63));
+      const std::uint64_t id =
+          (o >= b && o < b + size)
+              ? static_cast<std::uint64_t>(o - b)
+              : (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(o)) | (1ull << 63));
       scratch_.emplace_back(id, static_cast<std::uint32_t>(i));
     }
-    std::stable_sort(scratch_.begin(), scratch_.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    // (Not std::stable_sort: its temporary buffer would come from Relacy's
+    // operator new and go back through the C library's free.)
+    std::sort(scratch_.begin(), scratch_.end());
     std::uint64_t key = 0x51ED270B7u;
     std::size_t i = 0;
     while (i < scratch_.size()) {
       const std::uint64_t id = scratch_[i].first;
-      std::uint64_t h = mix64(0, id), reads = 0;
-      for (; i < scratch_.size() && scratch_[i].first == id; ++i) {
-        const rlm::Event& e = r.log[scratch_[i].second];
-        std::uint64_t eh = mix64(mix64(mix64(e.thread, e.seq), static_cast<std::uint64_t>(e.op) * 2 + e.ok), e.value);
-        const bool read_like = rlm::op_is_read(e.op) ||
-                               ((e.op == rlm::Op::try_x || e.op == rlm::Op::try_s) && !e.ok);
-        if (read_like) {
-          reads += eh;  // commutative: reads between two writes form a set
-        } else {
-          h = mix64(mix64(h, reads), eh);
-          reads = 0;
+      std::size_t end = i;
+      while (end < scratch_.size() && scratch_[end].first == id) ++end;
+      layers_.assign(end - i, 0);
+      std::uint32_t depth = 0;
+      for (std::size_t k = i; k < end; ++k) {
+        const rlm::Event& e = r.log[scratch_[k].second];
+        std::uint32_t layer = 0;
+        for (std::size_t j = i; j < k; ++j) {
+          const rlm::Event& x = r.log[scratch_[j].second];
+          if (layers_[j - i] >= layer && !rlm::ops_commute(x.op, x.ok, e.op, e.ok, false))
+            layer = layers_[j - i] + 1;
         }
+        layers_[k - i] = layer;
+        depth = std::max(depth, layer + 1);
       }
-      key = mix64(key, mix64(h, reads));
+      std::uint64_t h = mix64(0, id);
+      for (std::uint32_t l = 0; l < depth; ++l) {
+        std::uint64_t set = 0;
+        for (std::size_t k = i; k < end; ++k) {
+          if (layers_[k - i] != l) continue;
+          const rlm::Event& e = r.log[scratch_[k].second];
+          set += mix64(mix64(mix64(e.thread, e.seq), static_cast<std::uint64_t>(e.op) * 2 + e.ok),
+                       e.value);
+        }
+        h = mix64(h, set);
+      }
+      key = mix64(key, h);
+      i = end;
     }
     return key;
   }
@@ -113,7 +140,9 @@ class Collector {
   std::uint64_t counted_ = 0;
   std::uint64_t obs_executions_[rlm::kMaxObservations] = {};
   RawSet<std::uint64_t> classes_, outcomes_;
+  RawMap<std::uint64_t, RawVector<search::Decision>> witnesses_;
   RawVector<std::pair<std::uint64_t, std::uint32_t>> scratch_;
+  RawVector<std::uint32_t> layers_;
 };
 
 inline Collector*& active_collector() {
@@ -165,11 +194,11 @@ struct Observation {
 
 struct Failure {
   rl::test_result_e result = rl::test_result_success;
-  std::string kind;    // "invariant", "data race", "deadlock", "livelock", ...
-  std::string what;    // the invariant text, or the raced-on variable
+  std::string kind;  // "invariant", "data race", "deadlock", "livelock", ...
+  std::string what;  // the invariant text, or the raced-on variable
   Loc loc{"", "", 0};
   std::vector<search::Decision> decisions;
-  std::string trace;   // labelled and trimmed to the steps that matter
+  std::string trace;  // labelled and trimmed to the steps that matter
   std::string full_trace;
   bool replayed = false;  // the replay reproduced the failure
 };
@@ -184,13 +213,16 @@ struct RunResult {
   Failure failure;
   double probe_estimate = 0, probe_stderr = 0;
   RawSet<std::uint64_t> class_set, outcome_set;  // filled when keep_classes
+  RawMap<std::uint64_t, RawVector<search::Decision>> witnesses;  // keep_witnesses
 };
 
 struct RunOptions {
   bool keep_classes = false;
+  bool keep_witnesses = false;           // with keep_classes: one execution per class
   bool want_trace = true;
-  unsigned depth_limit = 20000;          // scheduling points per execution
-  std::ostream* raw_history = nullptr;   // Relacy's own history of a failure
+  bool trace_always = false;            // replay: build the trace even if it passes
+  unsigned depth_limit = 20000;         // scheduling points per execution
+  std::ostream* raw_history = nullptr;  // Relacy's own history of a failure
   const char* const* thread_names = nullptr;
   unsigned thread_count = 0;
 };
@@ -206,8 +238,8 @@ inline std::string thread_label(unsigned t, const RunOptions& o) {
 }
 
 inline const char* short_path(const char* file) {
-  static const char* const roots[] = {"/impl/", "/model/", "/relacy_tests/", "/tsan_tests/",
-                                      "/unit_tests/", "/bench/"};
+  static const char* const roots[] = {"/impl/",       "/model/",      "/relacy_tests/",
+                                      "/tsan_tests/", "/unit_tests/", "/bench/"};
   const char* best = nullptr;
   for (const char* r : roots) {
     const char* p = std::strstr(file, r);
@@ -225,11 +257,16 @@ inline std::string describe_event(const rlm::Event& e) {
     case rlm::Op::rmw: std::snprintf(buf, sizeof buf, "rmw %s (was %llu)", e.name, v); break;
     case rlm::Op::var_load: std::snprintf(buf, sizeof buf, "read %s == %llu", e.name, v); break;
     case rlm::Op::var_store: std::snprintf(buf, sizeof buf, "write %s = %llu", e.name, v); break;
-    case rlm::Op::ghost_load: std::snprintf(buf, sizeof buf, "[ghost] read %s == %llu", e.name, v); break;
-    case rlm::Op::ghost_store: std::snprintf(buf, sizeof buf, "[ghost] %s = %llu", e.name, v); break;
+    case rlm::Op::ghost_load:
+      std::snprintf(buf, sizeof buf, "[ghost] read %s == %llu", e.name, v);
+      break;
+    case rlm::Op::ghost_store:
+      std::snprintf(buf, sizeof buf, "[ghost] %s = %llu", e.name, v);
+      break;
     case rlm::Op::try_x:
     case rlm::Op::try_s:
-      std::snprintf(buf, sizeof buf, "%s(%s) %s", rlm::op_name(e.op), e.name, e.ok ? "succeeds" : "fails");
+      std::snprintf(buf, sizeof buf, "%s(%s) %s", rlm::op_name(e.op), e.name,
+                    e.ok ? "succeeds" : "fails");
       break;
     case rlm::Op::fence_sc: std::snprintf(buf, sizeof buf, "fence(seq_cst)"); break;
     case rlm::Op::yield: std::snprintf(buf, sizeof buf, "spin_wait_hint()"); break;
@@ -300,7 +337,9 @@ inline void build_traces(const RunOptions& o, Failure& f) {
     }
   }
   char tail[768];
-  if (f.kind == "data race" && r.last_access_name) {
+  if (f.kind.empty()) {
+    tail[0] = '\0';
+  } else if (f.kind == "data race" && r.last_access_name) {
     // Name the earlier access by another thread that the racing one meets.
     std::string other;
     for (std::size_t i = r.log_size; i-- > 0;) {
@@ -345,9 +384,18 @@ inline void describe_failure(rl::test_result_e res, Failure& f) {
       f.what = r.last_access_name ? r.last_access_name : "?";
       f.loc = r.last_access_name ? r.last_access_loc : Loc{"", "", 0};
       break;
-    case rl::test_result_deadlock: f.kind = "deadlock"; f.what = "deadlock"; break;
-    case rl::test_result_livelock: f.kind = "livelock"; f.what = "livelock"; break;
-    default: f.kind = "other"; f.what = rl::test_result_str(res); break;
+    case rl::test_result_deadlock:
+      f.kind = "deadlock";
+      f.what = "deadlock";
+      break;
+    case rl::test_result_livelock:
+      f.kind = "livelock";
+      f.what = "livelock";
+      break;
+    default:
+      f.kind = "other";
+      f.what = rl::test_result_str(res);
+      break;
   }
 }
 
@@ -373,8 +421,10 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     search::Engine engine(cfg);
     Collector collector;
     collector.keep_classes = o.keep_classes;
+    collector.keep_witnesses = o.keep_witnesses;
     search::active_engine() = &engine;
     active_collector() = &collector;
+    rlm::recorder().logging = o.keep_classes || cfg.mode == search::Mode::replay;
 
     rl::test_params p;
     p.search_type = uses_random_memory(cfg) ? rl::sched_random : rl::sched_full;
@@ -397,6 +447,7 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     if (o.keep_classes) {
       out.class_set = collector.classes();
       out.outcome_set = collector.outcomes();
+      out.witnesses = collector.witnesses();
     }
     out.probe_estimate = engine.probe_estimate();
     out.probe_stderr = engine.probe_stderr();
@@ -406,6 +457,8 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     if (out.result != rl::test_result_success) {
       describe_failure(out.result, out.failure);
       out.failure.decisions.assign(engine.decisions().begin(), engine.decisions().end());
+    } else if (o.trace_always && cfg.mode == search::Mode::replay) {
+      build_traces(o, out.failure);
     }
   }
 
@@ -417,6 +470,7 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     rc.replay.assign(out.failure.decisions.begin(), out.failure.decisions.end());
     search::Engine engine(rc);
     search::active_engine() = &engine;
+    rlm::recorder().logging = true;
     rl::test_params p;
     p.search_type = uses_random_memory(rc) ? rl::sched_random : rl::sched_full;
     p.execution_depth_limit = o.depth_limit;

@@ -12,6 +12,8 @@
 // --expect overrides one expectation (VERDICT: Sometimes, Never, race,
 // deadlock, pass); the unit tests use it to show that a wrong expectation
 // turns the run red.
+#include "model/litmus.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,7 +21,6 @@
 #include <vector>
 
 #include "relacy_tests/driver.hpp"
-#include "model/litmus.hpp"
 
 namespace {
 
@@ -39,7 +40,8 @@ const char* expect_name(Expect e) {
 }
 
 bool parse_expect(const char* s, Expect& e) {
-  for (Expect x : {Expect::sometimes, Expect::never, Expect::race, Expect::deadlock, Expect::pass}) {
+  for (Expect x :
+       {Expect::sometimes, Expect::never, Expect::race, Expect::deadlock, Expect::pass}) {
     if (std::strcmp(s, expect_name(x)) == 0) {
       e = x;
       return true;
@@ -101,8 +103,10 @@ Expect verdict(const RunResult& r, const char* outcome) {
 }
 
 int usage(const char* msg) {
-  std::fprintf(stderr, "relacy_litmus: %s\nusage: relacy_litmus [--only NAME] "
-                       "[--search full|reduced|bound=N] [--expect NAME=VERDICT]\n", msg);
+  std::fprintf(stderr,
+               "relacy_litmus: %s\nusage: relacy_litmus [--only NAME] "
+               "[--search full|reduced|bound=N] [--expect NAME=VERDICT]\n",
+               msg);
   return 2;
 }
 
@@ -167,11 +171,12 @@ int main(int argc, char** argv) {
     for (const search::Config& c : searches) {
       const RunResult r = l.run(c);
       const Expect got = verdict(r, l.outcome);
-      const bool clean = r.result == rl::test_result_success || got == Expect::race ||
-                         got == Expect::deadlock;
-      const bool ok = clean && got == want && r.stats.complete == (r.result == rl::test_result_success);
-      const char* result = r.result == rl::test_result_success ? expect_name(got)
-                                                                : rl::test_result_str(r.result);
+      const bool clean =
+          r.result == rl::test_result_success || got == Expect::race || got == Expect::deadlock;
+      const bool ok =
+          clean && got == want && r.stats.complete == (r.result == rl::test_result_success);
+      const char* result =
+          r.result == rl::test_result_success ? expect_name(got) : rl::test_result_str(r.result);
       std::printf("%-30s %-8s %-10s %-10s %10llu %8.3fs  %s\n", l.name, search::mode_name(c.mode),
                   result, expect_name(want),
                   static_cast<unsigned long long>(r.stats.executions + r.stats.redundant),

@@ -1,0 +1,69 @@
+// relacy_tests/cells.hpp: the (variant, scenario) table the gate runs.
+//
+// Every registered variant (impl/variants.list) is instantiated with every
+// scenario (PFV_SCENARIOS in impl/scenarios.hpp) under the Relacy model. The
+// instantiations live in one generated translation unit per variant
+// (CMake writes cells_<stem>.cpp), which registers its cells here at start-up.
+#ifndef PFV_RELACY_TESTS_CELLS_HPP
+#define PFV_RELACY_TESTS_CELLS_HPP
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "impl/info.hpp"
+#include "impl/scenarios.hpp"
+#include "relacy_tests/driver.hpp"
+
+namespace pfv {
+
+struct Cell {
+  const VariantInfo* variant;
+  const ScenarioInfo* scenario;
+  unsigned variant_order;
+  unsigned scenario_order;
+  unsigned threads;
+  const char* const* thread_names;
+  RunResult (*run)(const search::Config&, const RunOptions&);
+};
+
+inline std::vector<Cell>& cell_registry() {
+  static std::vector<Cell> cells;
+  return cells;
+}
+
+// The cells in table order: variants as listed, scenarios as listed.
+inline const std::vector<Cell>& cells() {
+  std::vector<Cell>& c = cell_registry();
+  std::stable_sort(c.begin(), c.end(), [](const Cell& a, const Cell& b) {
+    return a.variant_order != b.variant_order ? a.variant_order < b.variant_order
+                                              : a.scenario_order < b.scenario_order;
+  });
+  return c;
+}
+
+template <class S>
+RunResult run_cell(const search::Config& cfg, const RunOptions& opt) {
+  return run<S>(cfg, opt);
+}
+
+template <template <class> class V>
+struct CellRegistrar {
+  explicit CellRegistrar(unsigned variant_order) {
+    unsigned scenario_order = 0;
+#define PFV_REGISTER_SCENARIO(S)                                                                 \
+  cell_registry().push_back(Cell{&V<RelacyModel>::info, &S<RelacyModel, V>::info, variant_order, \
+                                 scenario_order++, S<RelacyModel, V>::threads,                   \
+                                 S<RelacyModel, V>::thread_names, &run_cell<S<RelacyModel, V>>});
+    PFV_SCENARIOS(PFV_REGISTER_SCENARIO)
+#undef PFV_REGISTER_SCENARIO
+  }
+};
+
+}  // namespace pfv
+
+// Used once per variant, by the generated cells_<stem>.cpp.
+#define PFV_REGISTER_VARIANT(V, ORDER) \
+  static const ::pfv::CellRegistrar<::pfv::V> pfv_cells_##V(ORDER)
+
+#endif  // PFV_RELACY_TESTS_CELLS_HPP

@@ -1,0 +1,190 @@
+// relacy_tests/reduction.cpp: soundness evidence for the reduced search.
+//
+// For every test small enough for the plain full search, runs both and
+// compares what they reach: the set of Mazurkiewicz classes (a hash of the
+// order of conflicting steps on each object, and of the values read), the
+// set of outcomes (final state and observations), and the verdict. The
+// reduced search must reach every class and outcome the full search reaches
+// and give the same verdict. The tests: the litmus tests, the small pfncache
+// scenarios with the kernel variants and the mutants they catch, and random
+// programs (relacy_tests/search/random_program.hpp).
+//
+//   relacy_reduction [--random N] [--seed S] [--quiet]
+//
+// Exit status 0 if every comparison agrees, 1 if not, 2 on bad usage.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "impl/scenarios.hpp"
+#include "impl/variants/clear_under_read_lock.hpp"
+#include "impl/variants/pre_patch.hpp"
+#include "impl/variants/use_after_unlock.hpp"
+#include "impl/variants/v6_9.hpp"
+#include "model/litmus.hpp"
+#include "relacy_tests/driver.hpp"
+#include "relacy_tests/search/random_program.hpp"
+
+namespace {
+
+using namespace pfv;
+
+struct Comparison {
+  std::string name;
+  RunResult full, reduced;
+  std::size_t missing_classes = 0, missing_outcomes = 0;
+  bool ok = false;
+  std::string why;
+};
+
+template <class S>
+Comparison compare(const std::string& name, double full_seconds) {
+  Comparison c;
+  c.name = name;
+  RunOptions o;
+  o.keep_classes = true;
+  o.want_trace = false;
+  search::Config f;
+  f.mode = search::Mode::full;
+  f.max_seconds = full_seconds;
+  search::Config r;
+  r.mode = search::Mode::reduced;
+  c.full = run<S>(f, o);
+  c.reduced = run<S>(r, o);
+  for (std::uint64_t k : c.full.class_set) c.missing_classes += c.reduced.class_set.count(k) == 0;
+  for (std::uint64_t k : c.full.outcome_set)
+    c.missing_outcomes += c.reduced.outcome_set.count(k) == 0;
+  if (c.full.result != c.reduced.result) {
+    c.why = std::string("verdicts differ: full ") + rl::test_result_str(c.full.result) +
+            ", reduced " + rl::test_result_str(c.reduced.result);
+  } else if (c.full.result == rl::test_result_success && !c.full.stats.complete) {
+    c.why = "full search did not finish in time (no comparison)";
+  } else if (c.full.result == rl::test_result_success &&
+             (c.missing_classes || c.missing_outcomes)) {
+    c.why = "reduced search missed classes or outcomes";
+  } else {
+    c.ok = true;
+  }
+  return c;
+}
+
+void print_header() {
+  std::printf("%-46s %10s %8s %10s %9s %8s %8s %8s  %s\n", "test", "full exec", "classes",
+              "reduced", "redundant", "classes", "missing", "exec/cls", "verdict");
+}
+
+void print(const Comparison& c) {
+  const RunResult& f = c.full;
+  const RunResult& r = c.reduced;
+  const double ratio =
+      r.classes ? static_cast<double>(r.stats.executions + r.stats.redundant) / r.classes : 0;
+  const std::string verdict =
+      f.result == rl::test_result_success ? "pass" : rl::test_result_str(f.result);
+  std::printf("%-46s %10llu %8llu %10llu %9llu %8llu %8zu %8.2f  %s%s%s\n", c.name.c_str(),
+              static_cast<unsigned long long>(f.stats.executions),
+              static_cast<unsigned long long>(f.classes),
+              static_cast<unsigned long long>(r.stats.executions),
+              static_cast<unsigned long long>(r.stats.redundant),
+              static_cast<unsigned long long>(r.classes), c.missing_classes + c.missing_outcomes,
+              ratio, c.ok ? "ok " : "MISMATCH ", verdict.c_str(),
+              c.ok ? "" : (" -- " + c.why).c_str());
+  std::fflush(stdout);
+}
+
+template <template <class> class T>
+Comparison litmus_case(const char* name) {
+  return compare<T<RelacyModel>>(std::string("litmus ") + name, 60);
+}
+
+template <template <class, template <class> class> class S, template <class> class V>
+Comparison scenario_case(const char* name) {
+  return compare<S<RelacyModel, V>>(std::string(name) + " / " + V<RelacyModel>::info.name, 120);
+}
+
+int usage(const char* msg) {
+  std::fprintf(stderr,
+               "relacy_reduction: %s\nusage: relacy_reduction [--random N] [--seed S] [--quiet]\n",
+               msg);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  unsigned long random = 150;
+  unsigned long long seed = 1;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto number = [&](const char* opt) {
+      if (i + 1 >= argc) std::exit(usage((std::string(opt) + " needs a number").c_str()));
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(argv[++i], &end, 10);
+      if (*argv[i] == '\0' || *end != '\0')
+        std::exit(usage((std::string(opt) + " needs a number").c_str()));
+      return v;
+    };
+    if (a == "--random") {
+      random = number("--random");
+    } else if (a == "--seed") {
+      seed = number("--seed");
+    } else if (a == "--quiet") {
+      quiet = true;
+    } else {
+      return usage(("unknown option: " + a).c_str());
+    }
+  }
+
+  std::vector<Comparison> all;
+  auto add = [&](Comparison c) {
+    if (!quiet || !c.ok) print(c);
+    all.push_back(std::move(c));
+  };
+  print_header();
+  add(litmus_case<litmus::MP_relaxed>("MP+relaxed+relaxed"));
+  add(litmus_case<litmus::MP_release_acquire>("MP+release+acquire"));
+  add(litmus_case<litmus::MP_wmb_rmb>("MP+wmb+rmb"));
+  add(litmus_case<litmus::MP_wmb_rmb_plain>("MP+wmb+rmb+plain"));
+  add(litmus_case<litmus::SB_relaxed>("SB+relaxed+relaxed"));
+  add(litmus_case<litmus::SB_mb>("SB+mb+mb"));
+  add(litmus_case<litmus::Race_plain>("Race+plain"));
+  add(litmus_case<litmus::Race_write_under_read_lock>("Race+write-under-read-lock"));
+  add(litmus_case<litmus::Spin_wait_hint>("Spin+wait-hint"));
+  add(litmus_case<litmus::Deadlock_lock_order_inversion>("Deadlock+lock-order-inversion"));
+  add(scenario_case<InvalidateVsRead, V6_9>("invalidate_vs_read"));
+  add(scenario_case<InvalidateVsRead, PrePatch>("invalidate_vs_read"));
+  add(scenario_case<InvalidateVsRead, ClearUnderReadLock>("invalidate_vs_read"));
+  add(scenario_case<InvalidateVsRead, UseAfterUnlock>("invalidate_vs_read"));
+  add(scenario_case<UnrelatedInvalidateVsRead, V6_9>("unrelated_invalidate_vs_read"));
+  add(scenario_case<UnrelatedInvalidateVsRead, PrePatch>("unrelated_invalidate_vs_read"));
+
+  randprog::Generator gen(seed);
+  for (unsigned long i = 0; i < random; ++i) {
+    const randprog::Program p = gen.next();
+    randprog::set_program(&p);
+    Comparison c = compare<randprog::Interpreter<RelacyModel>>(
+        "random #" + std::to_string(i) + " (seed " + std::to_string(seed) + ")", 30);
+    if (!c.ok) std::printf("    program: %s\n", randprog::describe(p).c_str());
+    add(std::move(c));
+  }
+
+  std::size_t bad = 0, compared = 0;
+  std::uint64_t full_exec = 0, red_exec = 0, classes = 0;
+  for (const Comparison& c : all) {
+    bad += !c.ok;
+    if (c.full.result == rl::test_result_success && c.full.stats.complete) {
+      ++compared;
+      full_exec += c.full.stats.executions;
+      red_exec += c.reduced.stats.executions + c.reduced.stats.redundant;
+      classes += c.reduced.classes;
+    }
+  }
+  std::printf(
+      "\n%zu comparisons: %zu agree, %zu do not; over the %zu that passed: %llu full-search "
+      "executions, %llu reduced (%.2f per class)\n",
+      all.size(), all.size() - bad, bad, compared, static_cast<unsigned long long>(full_exec),
+      static_cast<unsigned long long>(red_exec),
+      classes ? static_cast<double>(red_exec) / classes : 0.0);
+  return bad ? 1 : 0;
+}
