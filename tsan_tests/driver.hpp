@@ -27,8 +27,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -117,7 +117,8 @@ StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential =
       std::atomic<unsigned> ready{0};
       std::atomic<bool> go{false};
       unsigned delay[S::threads];
-      for (unsigned i = 0; i < S::threads; ++i) delay[i] = static_cast<unsigned>(splitmix(rng) % 64);
+      for (unsigned i = 0; i < S::threads; ++i)
+        delay[i] = static_cast<unsigned>(splitmix(rng) % 64);
       std::vector<std::thread> ts;
       ts.reserve(S::threads);
       for (unsigned i = 0; i < S::threads; ++i) {
@@ -125,7 +126,8 @@ StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential =
           ready.fetch_add(1, std::memory_order_relaxed);
           while (!go.load(std::memory_order_relaxed)) {
           }
-          for (unsigned k = 0; k < delay[i]; ++k) std::atomic_signal_fence(std::memory_order_seq_cst);
+          for (unsigned k = 0; k < delay[i]; ++k)
+            std::atomic_signal_fence(std::memory_order_seq_cst);
           s->thread(i);
         });
       }

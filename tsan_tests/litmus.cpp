@@ -12,12 +12,13 @@
 //     a race on correct code; it runs under Relacy only.
 // The "Never" tests run many times and must never show their outcome, and
 // the whole binary must be TSan-clean (a report fails the test run).
+#include "model/litmus.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
-#include "model/litmus.hpp"
 #include "model/real_model.hpp"
 #include "tsan_tests/driver.hpp"
 
@@ -42,7 +43,9 @@ std::uint64_t outcome_count(std::uint64_t n) {
   return c;
 }
 
-TEST(Litmus, MP_release_acquire_never) { EXPECT_EQ(outcome_count<litmus::MP_release_acquire>(iterations()), 0u); }
+TEST(Litmus, MP_release_acquire_never) {
+  EXPECT_EQ(outcome_count<litmus::MP_release_acquire>(iterations()), 0u);
+}
 TEST(Litmus, MP_wmb_rmb_never) { EXPECT_EQ(outcome_count<litmus::MP_wmb_rmb>(iterations()), 0u); }
 TEST(Litmus, SB_mb_never) { EXPECT_EQ(outcome_count<litmus::SB_mb>(iterations()), 0u); }
 TEST(Litmus, MP_relaxed_runs) { outcome_count<litmus::MP_relaxed>(iterations()); }

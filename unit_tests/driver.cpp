@@ -1,10 +1,10 @@
 // unit_tests/driver.cpp: the Relacy driver's contracts: strict exit status,
 // replayable decisions.
-#include <catch2/catch.hpp>
+#include "relacy_tests/driver.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 
-#include "relacy_tests/driver.hpp"
 #include "model/litmus.hpp"
 #include "tsan_tests/driver.hpp"
 
@@ -72,7 +72,8 @@ TEST_CASE("a failing execution replays exactly from its decisions", "[driver]") 
   REQUIRE(r.result == rl::test_result_data_race);
   CHECK(r.failure.replayed);
   const pfv::RunResult again =
-      pfv::replay<pfv::litmus::Race_write_under_read_lock<pfv::RelacyModel>>(r.failure.decisions, false);
+      pfv::replay<pfv::litmus::Race_write_under_read_lock<pfv::RelacyModel>>(r.failure.decisions,
+                                                                             false);
   CHECK(again.result == rl::test_result_data_race);
   CHECK(again.stats.executions + again.stats.redundant == 0);  // it stopped in its only execution
   CHECK(again.failure.trace.find("data race on v") != std::string::npos);

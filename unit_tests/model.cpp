@@ -1,7 +1,6 @@
 // unit_tests/model.cpp: the real model's own machinery (check handler,
 // observation counters, source locations).
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -62,6 +61,7 @@ TEST_CASE("real model: locks and atomics behave as their std counterparts", "[mo
   RealModel::atomic<unsigned long> a("a", 5);
   CHECK(a.fetch_add(2, std::memory_order_relaxed) == 5);
   unsigned long expected = 7;
-  CHECK(a.compare_exchange_strong(expected, 9, std::memory_order_acq_rel, std::memory_order_acquire));
+  CHECK(
+      a.compare_exchange_strong(expected, 9, std::memory_order_acq_rel, std::memory_order_acquire));
   CHECK(a.load(std::memory_order_acquire) == 9);
 }
