@@ -94,6 +94,7 @@ enum class Op : std::uint8_t {
   yield,         // spin-wait hint
   var_load,      // plain accesses: logged, never pending
   var_store,
+  note,  // an observation: logged, never pending
 };
 
 inline const char* op_name(Op op) {
@@ -116,6 +117,7 @@ inline const char* op_name(Op op) {
     case Op::yield: return "spin_wait_hint";
     case Op::var_load: return "load";
     case Op::var_store: return "store";
+    case Op::note: return "observe";
   }
   return "?";
 }
@@ -611,6 +613,7 @@ struct RelacyModel {
     rlm::Recorder& r = rlm::recorder();
     const int i = r.intern_observation(what);
     if (i >= 0) r.obs_seen[i] = true;
+    rlm::log_event(nullptr, what, rlm::Op::note, 0, loc, true);
     rlm::history_note(loc, what);
   }
 };

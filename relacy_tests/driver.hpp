@@ -58,6 +58,18 @@ class Collector {
       seen = mix64(seen, static_cast<std::uint64_t>(i) + 1);
     }
     outcomes_.insert(mix64(signature, seen));
+    if (witness_of && witness_.empty()) {
+      for (int i = 0; i < r.obs_size; ++i) {
+        if (!r.obs_seen[i] || std::strncmp(r.obs_keys[i], witness_of, std::strlen(witness_of)) != 0)
+          continue;
+        if (search::Engine* e = search::active_engine()) {
+          witness_ = e->decisions();
+          witness_execution_ = counted_;
+          e->request_stop();
+        }
+        break;
+      }
+    }
     if (keep_classes) {
       const std::uint64_t key = class_key(base, size);
       if (classes_.insert(key).second && keep_witnesses) {
@@ -68,6 +80,10 @@ class Collector {
 
   // The first execution seen of each class (keep_witnesses).
   bool keep_witnesses = false;
+  // Stop at the first execution with an observation starting with this.
+  const char* witness_of = nullptr;
+  const RawVector<search::Decision>& witness() const { return witness_; }
+  std::uint64_t witness_execution() const { return witness_execution_; }
   const RawMap<std::uint64_t, RawVector<search::Decision>>& witnesses() const { return witnesses_; }
 
   std::uint64_t counted() const { return counted_; }
@@ -141,6 +157,8 @@ class Collector {
   std::uint64_t obs_executions_[rlm::kMaxObservations] = {};
   RawSet<std::uint64_t> classes_, outcomes_;
   RawMap<std::uint64_t, RawVector<search::Decision>> witnesses_;
+  RawVector<search::Decision> witness_;
+  std::uint64_t witness_execution_ = 0;
   RawVector<std::pair<std::uint64_t, std::uint32_t>> scratch_;
   RawVector<std::uint32_t> layers_;
 };
@@ -212,13 +230,19 @@ struct RunResult {
   std::vector<Observation> observations;
   Failure failure;
   double probe_estimate = 0, probe_stderr = 0;
-  RawSet<std::uint64_t> class_set, outcome_set;  // filled when keep_classes
+  RawSet<std::uint64_t> class_set, outcome_set;                  // filled when keep_classes
   RawMap<std::uint64_t, RawVector<search::Decision>> witnesses;  // keep_witnesses
+  // witness_of: the execution that first observed it (empty if none did),
+  // its number, and its trace.
+  std::vector<search::Decision> witness;
+  std::uint64_t witness_execution = 0;
+  std::string witness_trace, witness_full_trace;
 };
 
 struct RunOptions {
   bool keep_classes = false;
-  bool keep_witnesses = false;           // with keep_classes: one execution per class
+  bool keep_witnesses = false;       // with keep_classes: one execution per class
+  const char* witness_of = nullptr;  // stop at the first execution observing this (prefix)
   bool want_trace = true;
   bool trace_always = false;            // replay: build the trace even if it passes
   unsigned depth_limit = 20000;         // scheduling points per execution
@@ -270,9 +294,23 @@ inline std::string describe_event(const rlm::Event& e) {
       break;
     case rlm::Op::fence_sc: std::snprintf(buf, sizeof buf, "fence(seq_cst)"); break;
     case rlm::Op::yield: std::snprintf(buf, sizeof buf, "spin_wait_hint()"); break;
+    case rlm::Op::note: std::snprintf(buf, sizeof buf, "observed %.*s", 40, e.name); break;
     default: std::snprintf(buf, sizeof buf, "%s(%s)", rlm::op_name(e.op), e.name); break;
   }
   return buf;
+}
+
+// A plain read made by the checker's own bookkeeping (the snapshots around
+// each write critical section and the window count), not by the protocol:
+// left out of the trimmed trace.
+inline bool checker_read(const rlm::Event& e) {
+  if (e.op != rlm::Op::var_load) return false;
+  static const char* const checker[] = {"write_lock_irq", "write_unlock_irq", "observe_window",
+                                        "walked",         "mapped_live",      "signature",
+                                        "after"};
+  for (const char* f : checker)
+    if (std::strcmp(e.loc.func, f) == 0) return true;
+  return false;
 }
 
 // Builds the labelled trace of the execution in the recorder's log. The
@@ -320,8 +358,9 @@ inline void build_traces(const RunOptions& o, Failure& f) {
                   thread_label(e.thread, o).c_str(), e.loc.func, describe_event(e).c_str(),
                   short_path(e.loc.file), e.loc.line);
     full += line;
-    const bool ghost = e.op == rlm::Op::ghost_load || e.op == rlm::Op::ghost_store;
-    if (ghost || shared(e.obj, e.name)) trimmed += line;
+    const bool ghost = e.op == rlm::Op::ghost_load || e.op == rlm::Op::ghost_store ||
+                       e.op == rlm::Op::ghost_adjust || e.op == rlm::Op::note;
+    if ((ghost || shared(e.obj, e.name)) && !checker_read(e)) trimmed += line;
   }
   std::string waiting;
   if (f.kind == "deadlock" || f.kind == "livelock") {
@@ -422,6 +461,7 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     Collector collector;
     collector.keep_classes = o.keep_classes;
     collector.keep_witnesses = o.keep_witnesses;
+    collector.witness_of = o.witness_of;
     search::active_engine() = &engine;
     active_collector() = &collector;
     rlm::recorder().logging = o.keep_classes || cfg.mode == search::Mode::replay;
@@ -449,6 +489,8 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
       out.outcome_set = collector.outcomes();
       out.witnesses = collector.witnesses();
     }
+    out.witness.assign(collector.witness().begin(), collector.witness().end());
+    out.witness_execution = collector.witness_execution();
     out.probe_estimate = engine.probe_estimate();
     out.probe_stderr = engine.probe_stderr();
     const rlm::Recorder& r = rlm::recorder();
@@ -460,6 +502,19 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     } else if (o.trace_always && cfg.mode == search::Mode::replay) {
       build_traces(o, out.failure);
     }
+  }
+
+  if (!out.witness.empty() && o.want_trace) {
+    RunOptions wo = o;
+    wo.witness_of = nullptr;
+    wo.trace_always = true;
+    search::Config wc;
+    wc.mode = search::Mode::replay;
+    wc.random_memory = uses_random_memory(cfg);
+    wc.replay.assign(out.witness.begin(), out.witness.end());
+    const RunResult w = run<S>(wc, wo);
+    out.witness_trace = w.failure.trace;
+    out.witness_full_trace = w.failure.full_trace;
   }
 
   if (out.result != rl::test_result_success && o.want_trace) {

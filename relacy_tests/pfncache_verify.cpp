@@ -55,6 +55,9 @@ constexpr const char* kUsage =
     "  --json FILE         also write the report as JSON ('-' for stdout)\n"
     "  --junit FILE        also write the report as JUnit XML\n"
     "  --window            print the pre-check window observations per cell\n"
+    "  --witness OBS       find, with the reduced search, the first execution of\n"
+    "                      each cell in which an observation starting with OBS\n"
+    "                      (W3, R2, ...) happens, and print its trace\n"
     "  --list              list variants and scenarios and exit\n"
     "  --quiet             no progress lines on stderr\n"
     "  --help              this text\n";
@@ -212,7 +215,7 @@ struct Options {
   unsigned shard = 0, shards = 1, split_depth = 6;
   std::uint64_t estimate = 0;
   bool trace = false, list = false, quiet = false, window = false;
-  std::string replay, json, junit;
+  std::string replay, json, junit, witness;
 };
 
 Row run_row(const Cell& c, const Options& opt) {
@@ -514,6 +517,34 @@ int do_estimate(const std::vector<const Cell*>& selected, const Options& opt) {
   return 0;
 }
 
+int do_witness(const std::vector<const Cell*>& selected, const Options& opt) {
+  for (const Cell* c : selected) {
+    search::Config cfg;
+    cfg.mode = search::Mode::reduced;
+    cfg.max_seconds = opt.max_seconds;
+    RunOptions ro;
+    ro.thread_names = c->thread_names;
+    ro.thread_count = c->threads;
+    ro.witness_of = opt.witness.c_str();
+    const RunResult r = c->run(cfg, ro);
+    if (r.witness.empty()) {
+      std::printf("%s / %s: %s never observed (%s, %llu executions%s)\n", c->variant->name,
+                  c->scenario->name, opt.witness.c_str(), search_text(cfg).c_str(),
+                  static_cast<unsigned long long>(r.stats.executions),
+                  r.result != rl::test_result_success ? ", stopped by a failure"
+                  : r.stats.complete                  ? ", complete"
+                                                      : ", INCOMPLETE");
+      continue;
+    }
+    std::printf("%s / %s: %s first observed in execution %llu of the reduced search\n%s",
+                c->variant->name, c->scenario->name, opt.witness.c_str(),
+                static_cast<unsigned long long>(r.witness_execution), r.witness_trace.c_str());
+    std::printf("  replay: pfncache-verify --replay '%s:%s:f:%s'\n\n", c->variant->name,
+                c->scenario->name, encode_decisions(r.witness).c_str());
+  }
+  return 0;
+}
+
 void print_window(const std::vector<Row>& rows) {
   std::printf(
       "\npre-check window (21dadfcd665e), executions of the search that gave the verdict:\n");
@@ -594,6 +625,9 @@ Options parse(int argc, char** argv) {
       o.junit = value(i, "--junit");
     } else if (a == "--window") {
       o.window = true;
+    } else if (a == "--witness") {
+      o.witness = value(i, "--witness");
+      if (o.witness.empty()) bad_input("--witness needs an observation name (W3, R2, ...)");
     } else if (a == "--list") {
       o.list = true;
     } else if (a == "--quiet") {
@@ -645,6 +679,7 @@ int main(int argc, char** argv) {
     std::remove((*path + ".tmp.check").c_str());
   }
   if (opt.estimate) return do_estimate(selected, opt);
+  if (!opt.witness.empty()) return do_witness(selected, opt);
 
   const auto t0 = std::chrono::steady_clock::now();
   if (opt.json != "-") {

@@ -275,6 +275,10 @@ class Engine {
     return v;
   }
 
+  // Ends the search after the current execution (a caller found what it
+  // was looking for).
+  void request_stop() { stop_requested_ = true; }
+
   // Returns true when the search is over.
   bool end_execution() {
     stats_.max_events = events_.size() > stats_.max_events ? events_.size() : stats_.max_events;
@@ -288,6 +292,7 @@ class Engine {
     const auto now = std::chrono::steady_clock::now();
     stats_.seconds = std::chrono::duration<double>(now - start_).count();
     maybe_progress(now);
+    if (stop_requested_) return true;
 
     switch (cfg_.mode) {
       case Mode::replay: stats_.complete = true; return true;
@@ -1048,6 +1053,7 @@ class Engine {
 
   bool redundant_ = false;
   bool skipping_ = false;
+  bool stop_requested_ = false;
   unsigned branch_depth_ = 0;
   unsigned preemptions_ = 0;
   std::uint64_t prefix_id_ = 0;

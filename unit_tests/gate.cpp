@@ -1,0 +1,122 @@
+// unit_tests/gate.cpp: the pfncache-verify command line: exit statuses,
+// bad input, reports, replay.
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tsan_tests/driver.hpp"
+
+namespace {
+
+using Proc = pfv::real::ProcessResult;
+
+Proc gate(const std::string& args) {
+  return pfv::real::run_process(std::string(PFV_GATE) + " --quiet " + args);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+std::string temp_path(const char* stem) { return std::string(PFV_TMPDIR) + "/" + stem; }
+
+}  // namespace
+
+TEST_CASE("gate: a kernel variant passes and exits 0", "[gate]") {
+  const Proc p = gate("--variant v6.9 --scenario invalidate_vs_read,invalidate_vs_refresh");
+  CHECK(p.status == 0);
+  CHECK(p.output.find("v6.9") != std::string::npos);
+  CHECK(p.output.find("UNEXPECTED") == std::string::npos);
+  CHECK(p.output.find("2 cells") != std::string::npos);
+}
+
+TEST_CASE("gate: a mutant is caught where it is targeted, with its trace", "[gate]") {
+  const Proc p = gate("--variant retry-ignores-count --scenario invalidate_vs_refresh --trace");
+  CHECK(p.status == 0);  // caught, as expected
+  CHECK(p.output.find("S3") != std::string::npos);
+  CHECK(p.output.find("FAILED: S3") != std::string::npos);
+  CHECK(p.output.find("replay: pfncache-verify --replay") != std::string::npos);
+}
+
+TEST_CASE("gate: a mutant the search cannot catch turns the run red", "[gate]") {
+  // Without preemptions the refresh cannot be interrupted by the
+  // invalidation, so the mutant survives: its expected catch is missed.
+  const Proc p =
+      gate("--variant retry-ignores-count --scenario invalidate_vs_refresh --search bound=0");
+  CHECK(p.status == 1);
+  CHECK(p.output.find("UNEXPECTED") != std::string::npos);
+}
+
+TEST_CASE("gate: bad input exits 2 with a message", "[gate]") {
+  const Proc variant = gate("--variant no-such-variant");
+  CHECK(variant.status == 2);
+  CHECK(variant.output.find("unknown variant: no-such-variant") != std::string::npos);
+  CHECK(gate("--scenario nowhere").status == 2);
+  CHECK(gate("--search sideways").status == 2);
+  CHECK(gate("--search bound=x").status == 2);
+  CHECK(gate("--shard 3/2").status == 2);
+  CHECK(gate("--shard 1").status == 2);
+  CHECK(gate("--max-seconds -1").status == 2);
+  CHECK(gate("--frobnicate").status == 2);
+  CHECK(gate("--variant").status == 2);
+  CHECK(gate("--replay nonsense").status == 2);
+  CHECK(gate("--replay v6.9:nowhere:f:0").status == 2);
+}
+
+TEST_CASE("gate: an unwritable report is refused before running, nothing is left", "[gate]") {
+  const std::string dir = temp_path("no-such-dir");
+  const Proc p = gate("--variant v6.9 --scenario invalidate_vs_read --json " + dir + "/r.json");
+  CHECK(p.status == 2);
+  CHECK(p.output.find("cannot write") != std::string::npos);
+  CHECK_FALSE(exists(dir + "/r.json"));
+}
+
+TEST_CASE("gate: JSON and JUnit reports", "[gate]") {
+  const std::string json = temp_path("gate-report.json");
+  const std::string junit = temp_path("gate-report.xml");
+  std::remove(json.c_str());
+  std::remove(junit.c_str());
+  const Proc p = gate("--variant v6.9,use-after-unlock --scenario invalidate_vs_read --json " +
+                      json + " --junit " + junit);
+  CHECK(p.status == 0);
+  const std::string j = slurp(json);
+  CHECK(j.find("\"tool\": \"pfncache-verify\"") != std::string::npos);
+  CHECK(j.find("\"variant\": \"use-after-unlock\"") != std::string::npos);
+  CHECK(j.find("\"verdict\": \"ok\"") != std::string::npos);
+  CHECK(j.find("\"replay\": \"use-after-unlock:invalidate_vs_read:") != std::string::npos);
+  CHECK(j.find("\"not_ok\": 0") != std::string::npos);
+  const std::string x = slurp(junit);
+  CHECK(x.find("<testsuites name=\"pfncache-verify\" tests=\"2\" failures=\"0\"") !=
+        std::string::npos);
+  CHECK(x.find("<testcase classname=\"use-after-unlock\" name=\"invalidate_vs_read\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("gate: --replay re-runs exactly the failing execution", "[gate]") {
+  const Proc p = gate("--variant count-after-walk --scenario invalidate_vs_refresh --trace");
+  REQUIRE(p.status == 0);
+  const std::string key = "--replay '";
+  const auto at = p.output.find(key);
+  REQUIRE(at != std::string::npos);
+  const auto end = p.output.find('\'', at + key.size());
+  const std::string state = p.output.substr(at + key.size(), end - at - key.size());
+  const Proc r = gate("--replay '" + state + "'");
+  CHECK(r.status == 0);
+  CHECK(r.output.find("replayed one execution") != std::string::npos);
+  CHECK(r.output.find("FAILED: S3") != std::string::npos);
+  CHECK(r.output.find("WARNING") == std::string::npos);
+}
+
+TEST_CASE("gate: --list names every variant and scenario", "[gate]") {
+  const Proc p = gate("--list");
+  CHECK(p.status == 0);
+  CHECK(p.output.find("no-recheck") != std::string::npos);
+  CHECK(p.output.find("two_invalidators_refresh") != std::string::npos);
+}
