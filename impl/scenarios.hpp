@@ -15,6 +15,7 @@
 #ifndef PFV_IMPL_SCENARIOS_HPP
 #define PFV_IMPL_SCENARIOS_HPP
 
+#include <atomic>
 #include <cstdint>
 
 #include "impl/info.hpp"
@@ -32,7 +33,10 @@ struct ScenarioBase {
 
   Kvm<M> kvm;
   Gpc<M> gpc;
-  std::uint64_t used = 0;  // which threads used the page (bit per thread)
+  // Which threads used the page (bit per thread). Checker state, touched
+  // with relaxed atomics so that several readers on real threads neither race
+  // on it nor synchronise through it.
+  std::atomic<std::uint64_t> used{0};
 
   explicit ScenarioBase(Init init) : gpc(kvm, 0, init) {
     kvm.gpcs[0] = &gpc;
@@ -63,7 +67,7 @@ struct ScenarioBase {
 
   // Final state, for comparing the behaviours two searches reach.
   std::uint64_t signature() {
-    std::uint64_t s = used;
+    std::uint64_t s = used.load(std::memory_order_relaxed);
     s = s * 2 + gpc.valid.load();
     s = s * 2 + gpc.active.load();
     s = s * 8 + (gpc.pfn.load() & 7);
@@ -73,7 +77,7 @@ struct ScenarioBase {
   }
 
   void read(unsigned thread) {
-    if (P::read_use(gpc)) used |= 1u << thread;
+    if (P::read_use(gpc)) used.fetch_or(1u << thread, std::memory_order_relaxed);
   }
 };
 

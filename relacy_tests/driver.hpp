@@ -274,18 +274,20 @@ inline const char* short_path(const char* file) {
 
 inline std::string describe_event(const rlm::Event& e) {
   char buf[256];
-  const unsigned long long v = static_cast<unsigned long long>(e.value);
+  // Values are logged as 64-bit words; show negative ones (the poison,
+  // KVM_PFN_ERR_FAULT) as such.
+  const long long v = static_cast<long long>(e.value);
   switch (e.op) {
-    case rlm::Op::load: std::snprintf(buf, sizeof buf, "load %s == %llu", e.name, v); break;
-    case rlm::Op::store: std::snprintf(buf, sizeof buf, "store %s = %llu", e.name, v); break;
-    case rlm::Op::rmw: std::snprintf(buf, sizeof buf, "rmw %s (was %llu)", e.name, v); break;
-    case rlm::Op::var_load: std::snprintf(buf, sizeof buf, "read %s == %llu", e.name, v); break;
-    case rlm::Op::var_store: std::snprintf(buf, sizeof buf, "write %s = %llu", e.name, v); break;
+    case rlm::Op::load: std::snprintf(buf, sizeof buf, "load %s == %lld", e.name, v); break;
+    case rlm::Op::store: std::snprintf(buf, sizeof buf, "store %s = %lld", e.name, v); break;
+    case rlm::Op::rmw: std::snprintf(buf, sizeof buf, "rmw %s (was %lld)", e.name, v); break;
+    case rlm::Op::var_load: std::snprintf(buf, sizeof buf, "read %s == %lld", e.name, v); break;
+    case rlm::Op::var_store: std::snprintf(buf, sizeof buf, "write %s = %lld", e.name, v); break;
     case rlm::Op::ghost_load:
-      std::snprintf(buf, sizeof buf, "[ghost] read %s == %llu", e.name, v);
+      std::snprintf(buf, sizeof buf, "[ghost] read %s == %lld", e.name, v);
       break;
     case rlm::Op::ghost_store:
-      std::snprintf(buf, sizeof buf, "[ghost] %s = %llu", e.name, v);
+      std::snprintf(buf, sizeof buf, "[ghost] %s = %lld", e.name, v);
       break;
     case rlm::Op::try_x:
     case rlm::Op::try_s:

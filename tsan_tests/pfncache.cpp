@@ -1,0 +1,195 @@
+// tsan_tests/pfncache.cpp: the pfncache scenarios on real threads under
+// ThreadSanitizer.
+//
+//   * Stress: every kernel variant in every scenario, many times, with every
+//     invariant check active (a failed M::check is counted and fails the
+//     test) and TSan watching every plain access (a report fails the run).
+//   * TSan's teeth: the mutants whose bug is a data race run in a child
+//     process (tsan_pfncache_child), which TSan must report.
+//   * The pre-check window, deterministically: a hook parks the invalidation
+//     between its read-lock pre-check and its write lock while another thread
+//     deactivates or moves the cache; the re-check's path is asserted.
+//
+// Iterations and seed: PFV_STRESS_ITERATIONS (default 300 per cell) and
+// PFV_STRESS_SEED (default 1), both printed.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "impl/all_variants.hpp"
+#include "impl/invariants.hpp"
+#include "impl/scenarios.hpp"
+#include "model/real_model.hpp"
+#include "tsan_tests/cells.hpp"
+#include "tsan_tests/driver.hpp"
+#include "tsan_tests/window.hpp"
+
+namespace {
+
+using namespace pfv;
+
+std::uint64_t iterations() { return real::env_u64("PFV_STRESS_ITERATIONS", 300); }
+std::uint64_t seed() { return real::env_u64("PFV_STRESS_SEED", 1); }
+
+std::uint64_t count(const char* what) { return real::observations().count(what); }
+
+// ---- stress -----------------------------------------------------------------
+
+TEST(Stress, KernelVariantsPassEveryScenario) {
+  std::printf("  %llu iterations per cell, seed %llu\n",
+              static_cast<unsigned long long>(iterations()),
+              static_cast<unsigned long long>(seed()));
+  for (const real::Cell& c : real::cells()) {
+    if (c.variant->kind != VariantKind::kernel) continue;
+    real::observations().reset();
+    const real::StressResult r = c.run(iterations(), seed());
+    EXPECT_EQ(r.failed_checks, 0u)
+        << c.variant->name << " / " << c.scenario->name << ": " << r.first_failure;
+    std::printf(
+        "  %-10s %-30s %6llu iterations %6.2fs  window reached %llu, changed %llu, "
+        "retries %llu\n",
+        c.variant->name, c.scenario->name, static_cast<unsigned long long>(r.iterations), r.seconds,
+        static_cast<unsigned long long>(count(inv::W0_window)),
+        static_cast<unsigned long long>(count(inv::W1_changed)),
+        static_cast<unsigned long long>(count(inv::R1_retry)));
+  }
+}
+
+// ---- TSan's teeth -------------------------------------------------------------
+
+struct Racy {
+  const char* variant;
+  const char* scenario;
+};
+
+// The mutants whose failure is a data race, each in a scenario where the
+// Relacy gate reports that race.
+const Racy kRacy[] = {
+    {"clear-under-read-lock", "invalidate_vs_read"},  // valid = false under the read lock
+    {"lockless-precheck", "invalidate_vs_refresh"},   // the pre-check reads with no lock
+    {"use-after-unlock", "invalidate_vs_read"},       // khva used after read_unlock()
+    {"no-refresh-lock", "activate_deactivate"},       // refresh vs deactivate
+};
+
+real::ProcessResult run_child(const Racy& r, std::uint64_t n) {
+  return real::run_process(std::string(PFV_TSAN_PFNCACHE_CHILD) + " " + r.variant + " " +
+                           r.scenario + " " + std::to_string(n));
+}
+
+TEST(TsanTeeth, RacyMutantsAreReported) {
+  for (const Racy& r : kRacy) {
+    const real::ProcessResult p = run_child(r, 2000);
+    EXPECT_EQ(p.status, 66) << r.variant << " / " << r.scenario << "\n" << p.output;
+    EXPECT_NE(p.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos)
+        << r.variant << " / " << r.scenario << "\n"
+        << p.output;
+    std::printf("  %-24s %-24s TSan: data race reported (exit %d)\n", r.variant, r.scenario,
+                p.status);
+  }
+}
+
+TEST(TsanTeeth, KernelVariantsAreCleanInAChildToo) {
+  // The control: the same child on the kernel variant exits 0.
+  const real::ProcessResult p = run_child(Racy{"v6.9", "invalidate_vs_read"}, 2000);
+  EXPECT_EQ(p.status, 0) << p.output;
+}
+
+// ---- the pre-check window, deterministically ------------------------------------
+
+template <template <class> class V>
+struct Window {
+  using P = V<RealModel>;
+  ScenarioBase<RealModel, V> s{ScenarioBase<RealModel, V>::valid_on_frame0()};
+};
+
+// The invalidation of hva 0 is parked in the window while another thread
+// deactivates the cache; returns the observation counts of the re-check.
+// The deactivation's write critical section completes inside the window;
+// its list_del() then waits for kvm->gpc_lock, which the walk still holds,
+// so the test releases the walk once the cache is seen inactive (through the
+// checker's ghost word, which the write unlock updates).
+template <template <class> class V>
+void deactivate_in_window(std::uint64_t& skipped, std::uint64_t& redundant,
+                          std::uint64_t& invalidated) {
+  real::CountingChecks checks;
+  real::observations().reset();
+  Window<V> w;
+  {
+    real::WindowHook hook;
+    std::thread inv([&] { V<RealModel>::invalidate(w.s.kvm, 0, 2, 1); });
+    hook.wait_parked();
+    // Takes the write lock the pre-check dropped.
+    std::thread deact([&] { V<RealModel>::kvm_gpc_deactivate(w.s.gpc); });
+    while (w.s.gpc.ghost.load() & Gpc<RealModel>::ACTIVE) std::this_thread::yield();
+    hook.release();
+    inv.join();
+    deact.join();
+  }
+  EXPECT_EQ(checks.failures(), 0u) << checks.first();
+  EXPECT_EQ(count(inv::W0_window), 1u);
+  EXPECT_EQ(count(inv::W1_changed), 1u);
+  EXPECT_EQ(count(inv::W5_deactivated), 1u);
+  EXPECT_FALSE(w.s.gpc.valid.load());
+  skipped = count(inv::W7_recheck_skipped);
+  redundant = count(inv::W8_redundant_store);
+  invalidated = count(inv::I1_invalidated);
+}
+
+TEST(Window, DeactivationInsideTheWindowIsSkippedByTheRecheck) {
+  std::uint64_t skipped, redundant, invalidated;
+  deactivate_in_window<V6_9>(skipped, redundant, invalidated);
+  EXPECT_EQ(skipped, 1u);
+  EXPECT_EQ(redundant, 0u);
+  EXPECT_EQ(invalidated, 0u);
+  std::printf("  v6.9: the re-check saw the cache deactivated and skipped the store\n");
+}
+
+TEST(Window, WithoutTheRecheckTheStoreIsRedundant) {
+  std::uint64_t skipped, redundant, invalidated;
+  deactivate_in_window<NoRecheck>(skipped, redundant, invalidated);
+  EXPECT_EQ(skipped, 0u);
+  EXPECT_EQ(redundant, 1u);  // valid = false written over valid = false
+  EXPECT_EQ(invalidated, 1u);
+  std::printf("  no-recheck: the unconditional store wrote valid = false over false\n");
+}
+
+// The invalidation is parked in the window while a refresh moves the cache
+// to hva 1: the refresh changes uhva, drops the lock, and must retry because
+// the invalidation is still in flight; then the invalidation goes on.
+template <template <class> class V>
+void move_in_window(bool recheck) {
+  real::CountingChecks checks;
+  real::observations().reset();
+  Window<V> w;
+  {
+    real::WindowHook hook(inv::W0_window, inv::R2_retry_count);
+    std::thread inv([&] { V<RealModel>::invalidate(w.s.kvm, 0, 2, 1); });
+    hook.wait_parked();
+    std::thread move([&] { V<RealModel>::kvm_gpc_activate(w.s.gpc, 1, V<RealModel>::kLen); });
+    hook.wait_signalled();  // the refresh moved the cache and is retrying
+    hook.release();
+    inv.join();
+    move.join();
+  }
+  EXPECT_EQ(checks.failures(), 0u) << checks.first();
+  EXPECT_EQ(count(inv::W3_uhva_moved), 1u);
+  EXPECT_EQ(count(inv::W7_recheck_skipped), recheck ? 1u : 0u);
+  EXPECT_EQ(count(inv::W8_redundant_store), recheck ? 0u : 1u);
+  EXPECT_GE(count(inv::R2_retry_count), 1u);
+  // The move completed after the invalidation: valid, on hva 1's frame.
+  EXPECT_TRUE(w.s.gpc.valid.load());
+  EXPECT_EQ(w.s.gpc.uhva.load(), 1u);
+  EXPECT_EQ(w.s.gpc.pfn.load(), 1u);
+}
+
+TEST(Window, RefreshMovingTheCacheInsideTheWindow) {
+  move_in_window<V6_9>(true);
+  move_in_window<NoRecheck>(false);
+  std::printf(
+      "  a refresh moved the cache inside the window: v6.9 skips, no-recheck stores "
+      "valid = false over false, both end valid on hva 1\n");
+}
+
+}  // namespace
