@@ -118,12 +118,14 @@ struct HostMmu {
   }
 
   // What a user of the cache does through gpc->khva, under gpc->lock for
-  // read: read and update the guest page.
+  // read: read the guest page. (Users that write it do so with atomic bit
+  // operations, as kvm_xen_set_evtchn_fast() does, or on a page only they
+  // use; a plain read is what can race with the poisoning free.)
   void use(khva_t khva) {
     const pfn_t f = khva - 1;
     const std::uint32_t g = frame[f].add(USER);
     M::check(state_of(g) == LIVE, inv::S1_use);
-    data[f].store(data[f].load() + 1);
+    (void)data[f].load();
     frame[f].adjust(0u - USER);
   }
 

@@ -19,7 +19,9 @@ struct ClearUnderReadLock : Pfncache<M, ClearUnderReadLock<M>> {
       "the pre-check writes valid = false while holding gpc->lock only for "
       "read",
       /*caught_by=*/"race gpc.valid",
-      /*caught_in=*/"invalidate_vs_read,refresh_read_invalidate,move_vs_invalidate",
+      /*caught_in=*/
+      "invalidate_vs_read,refresh_read_invalidate,move_vs_invalidate,"
+      "refresh_two_readers_invalidate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kInvalidateUnderWriteLock = false;
 };

@@ -14,13 +14,15 @@ namespace pfv {
 template <class M>
 struct CountAfterWalk : Pfncache<M, CountAfterWalk<M>> {
   static constexpr VariantInfo info = {
-      "count-after-walk", VariantKind::mutant,
+      "count-after-walk",
+      VariantKind::mutant,
       "invalidate_range_start raises mn_active_invalidate_count only after "
       "walking the caches",
       /*caught_by=*/"S2|S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "move_vs_invalidate,two_invalidators_refresh",
+      "move_vs_invalidate,two_invalidators_refresh,"
+      "refresh_two_readers_invalidate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kCountBeforeWalk = false;
 };

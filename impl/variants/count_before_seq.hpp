@@ -14,13 +14,15 @@ namespace pfv {
 template <class M>
 struct CountBeforeSeq : Pfncache<M, CountBeforeSeq<M>> {
   static constexpr VariantInfo info = {
-      "count-before-seq", VariantKind::mutant,
+      "count-before-seq",
+      VariantKind::mutant,
       "range_end drops mn_active_invalidate_count before it bumps "
       "mmu_invalidate_seq",
       /*caught_by=*/"S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "two_invalidators_refresh",
+      "two_invalidators_refresh,refresh_two_readers_invalidate,"
+      "move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kEndSeqBeforeCount = false;
 };

@@ -14,12 +14,13 @@ namespace pfv {
 template <class M>
 struct LocklessPrecheck : Pfncache<M, LocklessPrecheck<M>> {
   static constexpr VariantInfo info = {
-      "lockless-precheck", VariantKind::mutant,
+      "lockless-precheck",
+      VariantKind::mutant,
       "the pre-check reads the cache with no lock and no barrier",
       /*caught_by=*/"race gpc.valid|race gpc.pfn|race gpc.uhva|race gpc.active",
       /*caught_in=*/
       "invalidate_vs_refresh,activate_deactivate,move_vs_invalidate,"
-      "two_invalidators_refresh",
+      "two_invalidators_refresh,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kPrecheckTakesLock = false;
 };

@@ -13,13 +13,15 @@ namespace pfv {
 template <class M>
 struct NoEndWmb : Pfncache<M, NoEndWmb<M>> {
   static constexpr VariantInfo info = {
-      "no-end-wmb", VariantKind::mutant,
+      "no-end-wmb",
+      VariantKind::mutant,
       "the smp_wmb() (L) between seq++ and the count decrement at range_end "
       "is dropped",
       /*caught_by=*/"S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "two_invalidators_refresh",
+      "two_invalidators_refresh,refresh_two_readers_invalidate,"
+      "move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kEndWmb = false;
 };

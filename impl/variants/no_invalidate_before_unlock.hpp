@@ -19,7 +19,7 @@ struct NoInvalidateBeforeUnlock : Pfncache<M, NoInvalidateBeforeUnlock<M>> {
       "hva_to_pfn_retry() drops gpc->lock without setting valid = false first "
       "(A)",
       /*caught_by=*/"S4|S3",
-      /*caught_in=*/"move_vs_invalidate",
+      /*caught_in=*/"move_vs_invalidate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kInvalidateBeforeUnlock = false;
 };

@@ -16,7 +16,8 @@ namespace pfv {
 template <class M>
 struct NoRecheck : Pfncache<M, NoRecheck<M>> {
   static constexpr VariantInfo info = {
-      "no-recheck", VariantKind::mutant,
+      "no-recheck",
+      VariantKind::mutant,
       "21dadfcd665e without its re-check: after a matching pre-check, "
       "invalidate under the write lock unconditionally",
       /*caught_by=*/"harmless",

@@ -13,12 +13,13 @@ namespace pfv {
 template <class M>
 struct NoRefreshLock : Pfncache<M, NoRefreshLock<M>> {
   static constexpr VariantInfo info = {
-      "no-refresh-lock", VariantKind::mutant,
+      "no-refresh-lock",
+      VariantKind::mutant,
       "refresh, activate and deactivate do not serialise on gpc->refresh_lock",
       /*caught_by=*/
       "S5|S4|S3|S6|race gpc.uhva|race gpc.pfn|race gpc.khva|race "
       "gpc.active|race gpc.gpa|race gpc.generation|race gpc.valid",
-      /*caught_in=*/"activate_deactivate",
+      /*caught_in=*/"activate_deactivate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kRefreshLock = false;
 };

@@ -15,13 +15,15 @@ namespace pfv {
 template <class M>
 struct NoRetryRmb : Pfncache<M, NoRetryRmb<M>> {
   static constexpr VariantInfo info = {
-      "no-retry-rmb", VariantKind::mutant,
+      "no-retry-rmb",
+      VariantKind::mutant,
       "the smp_rmb() (G) between the count and seq reads in "
       "mmu_notifier_retry_cache() is dropped",
       /*caught_by=*/"S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "two_invalidators_refresh",
+      "two_invalidators_refresh,refresh_two_readers_invalidate,"
+      "move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kRetryRmb = false;
 };

@@ -14,13 +14,15 @@ namespace pfv {
 template <class M>
 struct NoSnapshotRmb : Pfncache<M, NoSnapshotRmb<M>> {
   static constexpr VariantInfo info = {
-      "no-snapshot-rmb", VariantKind::mutant,
+      "no-snapshot-rmb",
+      VariantKind::mutant,
       "the smp_rmb() (C) between the seq snapshot and GUP in "
       "hva_to_pfn_retry() is dropped",
       /*caught_by=*/"S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "two_invalidators_refresh",
+      "two_invalidators_refresh,refresh_two_readers_invalidate,"
+      "move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kSnapshotRmb = false;
 };

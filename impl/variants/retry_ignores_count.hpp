@@ -14,13 +14,15 @@ namespace pfv {
 template <class M>
 struct RetryIgnoresCount : Pfncache<M, RetryIgnoresCount<M>> {
   static constexpr VariantInfo info = {
-      "retry-ignores-count", VariantKind::mutant,
+      "retry-ignores-count",
+      VariantKind::mutant,
       "mmu_notifier_retry_cache() ignores mn_active_invalidate_count and "
       "looks only at mmu_invalidate_seq",
       /*caught_by=*/"S2|S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "move_vs_invalidate,two_invalidators_refresh",
+      "move_vs_invalidate,two_invalidators_refresh,"
+      "refresh_two_readers_invalidate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kRetryChecksCount = false;
 };

@@ -18,7 +18,9 @@ struct UseAfterUnlock : Pfncache<M, UseAfterUnlock<M>> {
       VariantKind::mutant,
       "a reader touches the page through khva after dropping gpc->lock",
       /*caught_by=*/"S1|race page",
-      /*caught_in=*/"invalidate_vs_read,refresh_read_invalidate,move_vs_invalidate",
+      /*caught_in=*/
+      "invalidate_vs_read,refresh_read_invalidate,move_vs_invalidate,"
+      "refresh_two_readers_invalidate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kUseUnderReadLock = false;
 };
