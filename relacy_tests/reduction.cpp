@@ -98,6 +98,42 @@ void print(const Comparison& c) {
   std::fflush(stdout);
 }
 
+// Sharding: N shards of a search must partition its tree exactly, so their
+// executions add up to the unsharded search's (with the same split depth)
+// and their classes and outcomes unite to its sets.
+template <class S>
+bool sharding_case(const std::string& name, search::Mode mode, unsigned split, unsigned shards) {
+  RunOptions o;
+  o.keep_classes = true;
+  o.want_trace = false;
+  search::Config whole;
+  whole.mode = mode;
+  whole.split_depth = split;
+  const RunResult w = run<S>(whole, o);
+  std::uint64_t executions = 0, prefixes = 0;
+  RawSet<std::uint64_t> classes, outcomes;
+  for (unsigned i = 0; i < shards; ++i) {
+    search::Config c = whole;
+    c.shard = i;
+    c.shards = shards;
+    const RunResult r = run<S>(c, o);
+    executions += r.stats.executions;
+    prefixes += r.stats.prefixes;
+    classes.insert(r.class_set.begin(), r.class_set.end());
+    outcomes.insert(r.outcome_set.begin(), r.outcome_set.end());
+  }
+  const bool ok = executions == w.stats.executions && classes == w.class_set &&
+                  outcomes == w.outcome_set;
+  std::printf("%-46s %s search, split %u: whole %llu executions, %zu classes; %u shards: "
+              "%llu executions over %llu prefixes, %zu classes  %s\n",
+              name.c_str(), search::mode_name(mode), split,
+              static_cast<unsigned long long>(w.stats.executions), w.class_set.size(), shards,
+              static_cast<unsigned long long>(executions),
+              static_cast<unsigned long long>(prefixes), classes.size(),
+              ok ? "ok (exact partition)" : "MISMATCH");
+  return ok;
+}
+
 template <template <class> class T>
 Comparison litmus_case(const char* name) {
   return compare<T<RelacyModel>>(std::string("litmus ") + name, 60);
@@ -165,6 +201,16 @@ int main(int argc, char** argv) {
   add(scenario_case<UnrelatedInvalidateVsRead, V6_9>("unrelated_invalidate_vs_read"));
   add(scenario_case<UnrelatedInvalidateVsRead, PrePatch>("unrelated_invalidate_vs_read"));
 
+  std::printf("\nsharding:\n");
+  bool shards_ok = true;
+  shards_ok &= sharding_case<InvalidateVsRead<RelacyModel, V6_9>>("invalidate_vs_read / v6.9",
+                                                                search::Mode::full, 4, 3);
+  shards_ok &= sharding_case<RefreshReadInvalidate<RelacyModel, V6_9>>(
+      "refresh_read_invalidate / v6.9", search::Mode::reduced, 6, 4);
+  shards_ok &= sharding_case<ActivateDeactivate<RelacyModel, V6_9>>(
+      "activate_deactivate / v6.9", search::Mode::reduced, 8, 2);
+  std::printf("\n");
+
   randprog::Generator gen(seed);
   for (unsigned long i = 0; i < random; ++i) {
     const randprog::Program p = gen.next();
@@ -193,5 +239,5 @@ int main(int argc, char** argv) {
       all.size(), all.size() - bad, bad, compared, static_cast<unsigned long long>(full_exec),
       static_cast<unsigned long long>(red_exec),
       classes ? static_cast<double>(red_exec) / classes : 0.0);
-  return bad ? 1 : 0;
+  return bad || !shards_ok ? 1 : 0;
 }

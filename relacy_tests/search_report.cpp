@@ -1,0 +1,219 @@
+// relacy_tests/search_report.cpp: what each search costs on each scenario.
+//
+// For the v6.9 variant in every scenario (and the four-thread scenarios the
+// gate leaves out), runs side by side:
+//   * Relacy's own full search and context-bound search (its stock
+//     schedulers, with a time limit added: Relacy has none),
+//   * Knuth's estimate of the size of the full tree (random root-to-leaf
+//     walks of this project's full search, which, unlike the stock one, does
+//     not branch on a thread that would only block on a lock),
+//   * the reduced search (relacy_tests/search/engine.hpp),
+// and prints a Markdown table: executions, distinct Mazurkiewicz classes,
+// executions cut short by sleep sets, time and rate.
+//
+//   relacy_search_report [--max-seconds S] [--walks N]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "impl/scenarios.hpp"
+#include "impl/variants/v6_9.hpp"
+#include "relacy_tests/driver.hpp"
+
+namespace {
+
+using namespace pfv;
+using Clock = std::chrono::steady_clock;
+
+struct StockRun {
+  std::uint64_t executions = 0;
+  bool complete = false, timed_out = false;
+  double seconds = 0;
+  std::uint64_t classes = 0;
+  rl::test_result_e result = rl::test_result_success;
+};
+
+StockRun& stock() {
+  static StockRun s;
+  return s;
+}
+Clock::time_point& deadline() {
+  static Clock::time_point d;
+  return d;
+}
+
+bool count_and_stop() {
+  ++stock().executions;
+  if (Clock::now() > deadline()) {
+    stock().timed_out = true;
+    return true;
+  }
+  return false;
+}
+
+// Relacy's full_search_scheduler, plus a time limit.
+template <rl::thread_id_t N>
+class StockFull : public rl::tree_search_scheduler<StockFull<N>,
+                                                    rl::tree_search_scheduler_thread_info<N>, N> {
+  using base_t =
+      rl::tree_search_scheduler<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N>;
+
+ public:
+  using thread_info_t = typename base_t::thread_info_t;
+  using shared_context_t = typename base_t::shared_context_t;
+  StockFull(rl::test_params& p, shared_context_t& c, rl::thread_id_t d) : base_t(p, c, d) {}
+  bool can_switch(thread_info_t&) { return true; }
+  void on_switch(thread_info_t&) {}
+  double iteration_count_approx() { return 1.0; }
+  bool iteration_end_impl() {
+    if (count_and_stop()) return true;
+    const bool done = base_t::iteration_end_impl();
+    stock().complete = done;
+    return done;
+  }
+};
+
+// Relacy's context_bound_scheduler, plus a time limit.
+template <rl::thread_id_t N>
+class StockBound
+    : public rl::tree_search_scheduler<StockBound<N>, rl::context_bound_scheduler_thread_info<N>,
+                                       N> {
+  using base_t =
+      rl::tree_search_scheduler<StockBound<N>, rl::context_bound_scheduler_thread_info<N>, N>;
+
+ public:
+  using thread_info_t = typename base_t::thread_info_t;
+  using shared_context_t = typename base_t::shared_context_t;
+  StockBound(rl::test_params& p, shared_context_t& c, rl::thread_id_t d) : base_t(p, c, d) {}
+  rl::thread_id_t iteration_begin_impl() {
+    switches_remain_ = this->params_.context_bound;
+    return base_t::iteration_begin_impl();
+  }
+  bool can_switch(thread_info_t& t) {
+    t.sched_count_ += 1;
+    return switches_remain_ != 0;
+  }
+  void on_switch(thread_info_t& t) {
+    if (t.state_ == rl::thread_state_running)
+      switches_remain_ -= 1;
+    else
+      t.forced_context_switch_count_ += 1;
+  }
+  double iteration_count_approx() { return 1.0; }
+  bool iteration_end_impl() {
+    if (count_and_stop()) return true;
+    const bool done = base_t::iteration_end_impl();
+    stock().complete = done;
+    return done;
+  }
+
+ private:
+  unsigned switches_remain_ = 0;
+};
+
+template <class S, template <rl::thread_id_t> class Sched>
+StockRun run_stock(double max_seconds, unsigned bound) {
+  stock() = StockRun{};
+  Collector collector;
+  collector.keep_classes = true;
+  active_collector() = &collector;
+  search::active_engine() = nullptr;
+  rlm::recorder().logging = true;
+  NullStream null;
+  rl::test_params p;
+  p.search_type = rl::sched_full;
+  p.context_bound = bound;
+  p.execution_depth_limit = 20000;
+  p.output_stream = &null;
+  p.progress_stream = &null;
+  rl::ostringstream state;
+  const auto t0 = Clock::now();
+  deadline() = t0 + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(max_seconds));
+  using Test = RelacyTest<S>;
+  stock().result = rl::run_test<Test, Sched<Test::params::thread_count>>(p, state, false);
+  stock().seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  stock().classes = collector.classes().size();
+  active_collector() = nullptr;
+  return stock();
+}
+
+std::string cell(const StockRun& r) {
+  char b[160];
+  const char* what = r.result != rl::test_result_success ? rl::test_result_str(r.result)
+                     : r.complete                       ? "complete"
+                                                        : "cut off";
+  std::snprintf(b, sizeof b, "%llu (%s, %llu classes, %.1fs)",
+                static_cast<unsigned long long>(r.executions), what,
+                static_cast<unsigned long long>(r.classes), r.seconds);
+  return b;
+}
+
+template <class S>
+void row(double max_seconds, std::uint64_t walks) {
+  const StockRun full = run_stock<S, StockFull>(max_seconds, 0);
+  const StockRun b2 = run_stock<S, StockBound>(max_seconds, 2);
+  const StockRun b3 = run_stock<S, StockBound>(max_seconds, 3);
+
+  search::Config probe;
+  probe.mode = search::Mode::probe;
+  probe.iterations = walks;
+  RunOptions quiet;
+  quiet.want_trace = false;
+  const RunResult est = run<S>(probe, quiet);
+
+  search::Config reduced;
+  reduced.mode = search::Mode::reduced;
+  reduced.max_seconds = 5 * max_seconds;
+  RunOptions classes;
+  classes.keep_classes = true;
+  classes.want_trace = false;
+  const RunResult red = run<S>(reduced, classes);
+  const double per_class =
+      red.classes ? static_cast<double>(red.stats.executions + red.stats.redundant) / red.classes
+                  : 0;
+  std::printf("| %s | %u | %s | %.3g (±%.1g) | %s | %s | %llu%s, %llu cut by sleep sets, %llu "
+              "classes, %.2f per class, %.1fs, %.0f/s |\n",
+              S::info.name, S::threads, cell(full).c_str(), est.probe_estimate, est.probe_stderr,
+              cell(b2).c_str(), cell(b3).c_str(),
+              static_cast<unsigned long long>(red.stats.executions),
+              red.stats.complete ? "" : " (CUT OFF)",
+              static_cast<unsigned long long>(red.stats.redundant),
+              static_cast<unsigned long long>(red.classes), per_class, red.stats.seconds,
+              red.stats.seconds > 0 ? red.stats.executions / red.stats.seconds : 0.0);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double max_seconds = 60;
+  std::uint64_t walks = 2000;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--max-seconds" && i + 1 < argc) {
+      max_seconds = std::strtod(argv[++i], nullptr);
+    } else if (a == "--walks" && i + 1 < argc) {
+      walks = std::strtoull(argv[++i], nullptr, 10);
+    } else {
+      std::fprintf(stderr, "usage: relacy_search_report [--max-seconds S] [--walks N]\n");
+      return 2;
+    }
+  }
+  if (!(max_seconds > 0) || walks == 0) {
+    std::fprintf(stderr, "relacy_search_report: --max-seconds and --walks must be positive\n");
+    return 2;
+  }
+  std::printf("Variant v6.9. Relacy's stock searches are cut off after %.0f s each; the\n"
+              "full-tree estimate is Knuth's, from %llu random walks.\n\n",
+              max_seconds, static_cast<unsigned long long>(walks));
+  std::printf("| scenario | threads | Relacy full search | full tree (estimate) | Relacy "
+              "bound=2 | Relacy bound=3 | reduced (this project) |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+#define PFV_REPORT_ROW(S) row<S<RelacyModel, V6_9>>(max_seconds, walks);
+  PFV_SCENARIOS(PFV_REPORT_ROW)
+  PFV_REPORT_ROW(TwoInvalidatorsRefreshRead)
+#undef PFV_REPORT_ROW
+  return 0;
+}
