@@ -7,11 +7,15 @@
 // reduced search must reach every class and outcome the full search reaches
 // and give the same verdict. The tests: the litmus tests, the small pfncache
 // scenarios with the kernel variants and the mutants they catch, and random
-// programs (relacy_tests/search/random_program.hpp).
+// programs (relacy_tests/search/random_program.hpp). Beside each complete
+// full tree it prints Knuth's estimate of that tree's size, so the
+// estimator's accuracy is measured where the truth is known.
 //
 //   relacy_reduction [--random N] [--seed S] [--quiet]
 //
-// Exit status 0 if every comparison agrees, 1 if not, 2 on bad usage.
+// Exit status 0 if every comparison agrees (and the estimates are within
+// their bounds), 1 if not, 2 on bad usage.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -33,11 +37,16 @@ using namespace pfv;
 struct Comparison {
   std::string name;
   RunResult full, reduced;
+  double estimate = 0;  // Knuth's estimate of the full tree (when it completed)
   std::size_t missing_classes = 0, missing_outcomes = 0;
   bool ok = false;
   bool partial = false;  // the full search did not finish
   std::string why;
 };
+
+// Walks per estimate of a full tree (the estimator's accuracy is reported
+// beside the comparisons).
+constexpr std::uint64_t kProbeWalks = 1000;
 
 template <class S>
 Comparison compare(const std::string& name, double full_seconds) {
@@ -71,12 +80,18 @@ Comparison compare(const std::string& name, double full_seconds) {
   } else {
     c.ok = true;
   }
+  if (c.full.result == rl::test_result_success && c.full.stats.complete) {
+    search::Config p;
+    p.mode = search::Mode::probe;
+    p.iterations = kProbeWalks;
+    c.estimate = run<S>(p, o).probe_estimate;
+  }
   return c;
 }
 
 void print_header() {
-  std::printf("%-46s %10s %8s %10s %9s %8s %8s %8s  %s\n", "test", "full exec", "classes",
-              "reduced", "redundant", "classes", "missing", "exec/cls", "verdict");
+  std::printf("%-46s %10s %9s %8s %10s %9s %8s %8s %8s  %s\n", "test", "full exec", "estimate",
+              "classes", "reduced", "redundant", "classes", "missing", "exec/cls", "verdict");
 }
 
 void print(const Comparison& c) {
@@ -86,8 +101,10 @@ void print(const Comparison& c) {
       r.classes ? static_cast<double>(r.stats.executions + r.stats.redundant) / r.classes : 0;
   const std::string verdict =
       f.result == rl::test_result_success ? "pass" : rl::test_result_str(f.result);
-  std::printf("%-46s %10llu %8llu %10llu %9llu %8llu %8zu %8.2f  %s%s%s\n", c.name.c_str(),
-              static_cast<unsigned long long>(f.stats.executions),
+  char est[32] = "-";
+  if (c.estimate > 0) std::snprintf(est, sizeof est, "%.3g", c.estimate);
+  std::printf("%-46s %10llu %9s %8llu %10llu %9llu %8llu %8zu %8.2f  %s%s%s\n", c.name.c_str(),
+              static_cast<unsigned long long>(f.stats.executions), est,
               static_cast<unsigned long long>(f.classes),
               static_cast<unsigned long long>(r.stats.executions),
               static_cast<unsigned long long>(r.stats.redundant),
@@ -222,10 +239,16 @@ int main(int argc, char** argv) {
   }
 
   std::size_t bad = 0, compared = 0, partial = 0;
+  bool estimates_ok = true;
   std::uint64_t full_exec = 0, red_exec = 0, classes = 0;
+  std::vector<double> est_error;  // |estimate / actual - 1| per full tree of > 1 execution
   for (const Comparison& c : all) {
     bad += !c.ok;
     partial += c.partial;
+    if (c.estimate > 0 && c.full.stats.executions > 1) {
+      const double e = c.estimate / static_cast<double>(c.full.stats.executions) - 1;
+      est_error.push_back(e < 0 ? -e : e);
+    }
     if (c.full.result == rl::test_result_success && !c.partial) {
       ++compared;
       full_exec += c.full.stats.executions;
@@ -239,5 +262,21 @@ int main(int argc, char** argv) {
       all.size(), all.size() - bad, bad, compared, static_cast<unsigned long long>(full_exec),
       static_cast<unsigned long long>(red_exec),
       classes ? static_cast<double>(red_exec) / classes : 0.0);
-  return bad || !shards_ok ? 1 : 0;
+  if (!est_error.empty()) {
+    std::sort(est_error.begin(), est_error.end());
+    const auto within = [&](double x) {
+      return std::count_if(est_error.begin(), est_error.end(), [x](double e) { return e <= x; });
+    };
+    std::printf(
+        "Knuth's estimate (%llu walks) of %zu complete full trees: median error %.1f%%, %ld within "
+        "5%%, %ld within 20%%, worst %.1f%%\n",
+        static_cast<unsigned long long>(kProbeWalks), est_error.size(),
+        100 * est_error[est_error.size() / 2], static_cast<long>(within(0.05)),
+        static_cast<long>(within(0.20)), 100 * est_error.back());
+    // The estimator is seeded, so this is deterministic: it fails only when
+    // a change to the engine makes the estimates worse than these bounds.
+    estimates_ok = est_error[est_error.size() / 2] <= 0.05 && est_error.back() <= 0.5;
+    if (!estimates_ok) std::printf("the estimates are outside their bounds (median 5%%, worst 50%%)\n");
+  }
+  return bad || !shards_ok || !estimates_ok ? 1 : 0;
 }
