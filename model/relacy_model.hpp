@@ -204,6 +204,10 @@ struct Event {
   std::uint16_t thread;
   Op op;
   bool ok;  // trylock result; true otherwise
+  // A load that read an older value than the latest in modification order
+  // (Relacy's weak memory): `latest` is that latest value. Traces only.
+  bool stale = false;
+  std::uint64_t latest = 0;
 };
 
 constexpr int kMaxThreads = 8;
@@ -228,11 +232,18 @@ struct Recorder {
   std::size_t log_size;
   bool log_overflow;
 
+  // When set (an invariant code with its colon, "S11:"), M::check ignores
+  // every check whose text does not start with it: used to show that each
+  // invariant, alone, catches some broken variant.
+  const char* only_check;
+
   // Failure context, read by the driver when a simulation fails.
   const char* failed_check;
   Loc failed_check_loc;
   const char* last_access_name;  // the plain variable being checked for races
   Loc last_access_loc;
+  bool last_access_write;
+  int last_access_thread;
 
   // Observations: keys are interned by text; `seen` is per execution.
   const char* obs_keys[kMaxObservations];
@@ -302,6 +313,14 @@ inline void log_event(const void* obj, const char* name, Op op, std::uint64_t va
       Event{obj, name, value, loc, r.thread_seq[t]++, static_cast<std::uint16_t>(t), op, ok};
 }
 
+// Marks the event just logged as a stale load (see Event::stale).
+inline void mark_stale(std::uint64_t latest) {
+  Recorder& r = recorder();
+  if (!r.logging || r.log_size == 0) return;
+  r.log[r.log_size - 1].stale = true;
+  r.log[r.log_size - 1].latest = latest;
+}
+
 inline void complete(const void* obj, const char* name, Op op, std::uint64_t value, const Loc& loc,
                      bool ok = true) {
   recorder().pending[current_thread()] = Pending{nullptr, "", Op::unknown, loc, 0};
@@ -368,8 +387,10 @@ struct RelacyModel {
     T load(std::memory_order mo, Loc loc = Loc::current()) const {
       rlm::announce(this, name_, rlm::Op::load, loc);
       T v = a_.load(rlm::to_rl(mo), rlm::info(loc));
-      if (!(v == a_.debug_value())) rlm::recorder().stale_load[rlm::current_thread()] = true;
+      const bool stale = !(v == a_.debug_value());
+      if (stale) rlm::recorder().stale_load[rlm::current_thread()] = true;
       rlm::complete(this, name_, rlm::Op::load, rlm::to_u64(v), loc);
+      if (stale) rlm::mark_stale(rlm::to_u64(a_.debug_value()));
       return v;
     }
     void store(T v, std::memory_order mo, Loc loc = Loc::current()) {
@@ -432,23 +453,25 @@ struct RelacyModel {
     var& operator=(const var&) = delete;
 
     T load(Loc loc = Loc::current()) const {
-      note_access(loc);
+      note_access(loc, false);
       T v = v_(rlm::info(loc)).load();
       rlm::log_event(this, name_, rlm::Op::var_load, rlm::to_u64(v), loc, true);
       return v;
     }
     void store(T v, Loc loc = Loc::current()) {
-      note_access(loc);
+      note_access(loc, true);
       v_(rlm::info(loc)).store(v);
       rlm::log_event(this, name_, rlm::Op::var_store, rlm::to_u64(v), loc, true);
     }
     const char* name() const { return name_; }
 
    private:
-    void note_access(const Loc& loc) const {
+    void note_access(const Loc& loc, bool write) const {
       rlm::Recorder& r = rlm::recorder();
       r.last_access_name = name_;
       r.last_access_loc = loc;
+      r.last_access_write = write;
+      r.last_access_thread = r.in_special ? rlm::kSpecialThread : rlm::current_thread();
     }
     const char* name_;
     mutable rl::var<T> v_;
@@ -604,6 +627,7 @@ struct RelacyModel {
   static void check(bool cond, const char* what, Loc loc = Loc::current()) {
     if (cond) return;
     rlm::Recorder& r = rlm::recorder();
+    if (r.only_check && std::strncmp(what, r.only_check, std::strlen(r.only_check)) != 0) return;
     r.failed_check = what;
     r.failed_check_loc = loc;
     rl::ctx().fail_test(what, rl::test_result_user_assert_failed, rlm::info(loc));

@@ -243,6 +243,7 @@ struct RunOptions {
   bool keep_classes = false;
   bool keep_witnesses = false;       // with keep_classes: one execution per class
   const char* witness_of = nullptr;  // stop at the first execution observing this (prefix)
+  const char* only_check = nullptr;  // check only this invariant ("S11:"); see Recorder
   bool want_trace = true;
   bool trace_always = false;            // replay: build the trace even if it passes
   unsigned depth_limit = 20000;         // scheduling points per execution
@@ -278,7 +279,13 @@ inline std::string describe_event(const rlm::Event& e) {
   // KVM_PFN_ERR_FAULT) as such.
   const long long v = static_cast<long long>(e.value);
   switch (e.op) {
-    case rlm::Op::load: std::snprintf(buf, sizeof buf, "load %s == %lld", e.name, v); break;
+    case rlm::Op::load:
+      if (e.stale)
+        std::snprintf(buf, sizeof buf, "load %s == %lld (stale: latest %lld)", e.name, v,
+                      static_cast<long long>(e.latest));
+      else
+        std::snprintf(buf, sizeof buf, "load %s == %lld", e.name, v);
+      break;
     case rlm::Op::store: std::snprintf(buf, sizeof buf, "store %s = %lld", e.name, v); break;
     case rlm::Op::rmw: std::snprintf(buf, sizeof buf, "rmw %s (was %lld)", e.name, v); break;
     case rlm::Op::var_load: std::snprintf(buf, sizeof buf, "read %s == %lld", e.name, v); break;
@@ -308,8 +315,8 @@ inline std::string describe_event(const rlm::Event& e) {
 inline bool checker_read(const rlm::Event& e) {
   if (e.op != rlm::Op::var_load) return false;
   static const char* const checker[] = {"write_lock_irq", "write_unlock_irq", "observe_window",
-                                        "walked",         "mapped_live",      "signature",
-                                        "after"};
+                                        "walked",         "covers",           "window_snapshot",
+                                        "mapped_live",    "signature",        "after"};
   for (const char* f : checker)
     if (std::strcmp(e.loc.func, f) == 0) return true;
   return false;
@@ -342,8 +349,25 @@ inline void build_traces(const RunOptions& o, Failure& f) {
     const rlm::Pending& p = r.pending[t];
     if (p.op != rlm::Op::not_started && p.op != rlm::Op::unknown) touch(p.obj, t);
   }
+  // What a failed check read: the objects of the failing thread's last few
+  // reads. They stay in the trimmed trace even if only that thread touched
+  // them (a refresh that publishes valid before it may, S4).
+  std::vector<const void*> checked;
+  if (f.kind == "invariant" && r.log_size > 0) {
+    const unsigned failing = r.log[r.log_size - 1].thread;
+    int reads = 0;
+    for (std::size_t i = r.log_size; i-- > 0 && reads < 3;) {
+      const rlm::Event& e = r.log[i];
+      if (e.thread != failing) continue;
+      if (e.op == rlm::Op::var_load || e.op == rlm::Op::load || e.op == rlm::Op::ghost_load) {
+        checked.push_back(e.obj);
+        ++reads;
+      }
+    }
+  }
   auto shared = [&](const void* obj, const char* name) {
     if (f.kind == "data race" && r.last_access_name && name == r.last_access_name) return true;
+    if (std::find(checked.begin(), checked.end(), obj) != checked.end()) return true;
     auto it = std::find(objs.begin(), objs.end(), obj);
     if (it == objs.end()) return false;
     const unsigned m = masks[static_cast<std::size_t>(it - objs.begin())];
@@ -381,14 +405,16 @@ inline void build_traces(const RunOptions& o, Failure& f) {
   if (f.kind.empty()) {
     tail[0] = '\0';
   } else if (f.kind == "data race" && r.last_access_name) {
-    // Name the earlier access by another thread that the racing one meets.
+    // Name the earlier access by another thread that the racing one meets:
+    // for a read, the last write (two reads never race).
     std::string other;
     for (std::size_t i = r.log_size; i-- > 0;) {
       const rlm::Event& e = r.log[i];
       if (e.name == r.last_access_name && e.thread != rlm::kSpecialThread &&
-          (e.op == rlm::Op::var_load || e.op == rlm::Op::var_store)) {
+          static_cast<int>(e.thread) != r.last_access_thread &&
+          (e.op == rlm::Op::var_store || (e.op == rlm::Op::var_load && r.last_access_write))) {
         char b[300];
-        std::snprintf(b, sizeof b, "\n          the last completed access to it: %s by %s at %s:%u",
+        std::snprintf(b, sizeof b, "\n          the conflicting access: %s by %s at %s:%u",
                       describe_event(e).c_str(), thread_label(e.thread, o).c_str(),
                       short_path(e.loc.file), e.loc.line);
         other = b;
@@ -408,6 +434,30 @@ inline void build_traces(const RunOptions& o, Failure& f) {
   }
   f.full_trace = full + tail + waiting;
   f.trace = trimmed + tail + waiting;
+}
+
+// A witness trace ends where its point is made: at the observing thread's
+// first lock release after the observation (the rest of the execution is
+// in the full trace).
+inline std::string cut_after_observation(const std::string& trace, const char* obs) {
+  if (obs == nullptr) return trace;
+  const std::string needle = std::string("observed ") + obs;
+  std::size_t pos = trace.find(needle);
+  if (pos == std::string::npos) return trace;
+  std::size_t line_start = trace.rfind('\n', pos);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  const std::string label = trace.substr(line_start + 8, 14);  // "  %4u  %-14s"
+  for (std::size_t at = trace.find('\n', pos); at != std::string::npos && at + 1 < trace.size();
+       at = trace.find('\n', at + 1)) {
+    const std::size_t end = trace.find('\n', at + 1);
+    const std::string line = trace.substr(at + 1, end == std::string::npos ? end : end - at - 1);
+    if (line.size() > 22 && line.compare(8, 14, label) == 0 &&
+        line.find("unlock(") != std::string::npos) {
+      if (end == std::string::npos || end + 1 >= trace.size()) return trace;
+      return trace.substr(0, end + 1) + "   ...  (the rest of the execution: --replay prints it)\n";
+    }
+  }
+  return trace;
 }
 
 inline void describe_failure(rl::test_result_e res, Failure& f) {
@@ -458,6 +508,10 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
 
   RunResult out;
   NullStream null;
+  struct OnlyCheck {
+    explicit OnlyCheck(const char* c) { rlm::recorder().only_check = c; }
+    ~OnlyCheck() { rlm::recorder().only_check = nullptr; }
+  } only_check(o.only_check);
   {
     search::Engine engine(cfg);
     Collector collector;
@@ -515,7 +569,7 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     wc.random_memory = uses_random_memory(cfg);
     wc.replay.assign(out.witness.begin(), out.witness.end());
     const RunResult w = run<S>(wc, wo);
-    out.witness_trace = w.failure.trace;
+    out.witness_trace = cut_after_observation(w.failure.trace, o.witness_of);
     out.witness_full_trace = w.failure.full_trace;
   }
 
