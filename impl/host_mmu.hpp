@@ -125,6 +125,7 @@ struct HostMmu {
     const pfn_t f = khva - 1;
     const std::uint32_t g = frame[f].add(USER);
     M::check(state_of(g) == LIVE, inv::S1_use);
+    if (f >= kHvas) M::observe(inv::U2_used_new_page);  // not an initial frame: a migration target
     (void)data[f].load();
     frame[f].adjust(0u - USER);
   }

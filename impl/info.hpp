@@ -8,6 +8,11 @@ namespace pfv {
 enum class VariantKind {
   kernel,  // a version of the kernel's protocol: must pass every scenario
   mutant,  // deliberately broken: must be caught where it is exercised
+  // The kernel's own text, written as the kernel writes it, that fails only
+  // because the model's memory model (C11) is not the kernel's (LKMM): kept
+  // so the limit is shown by a real trace (docs/limits.md). Gated like a
+  // mutant: it must be caught where it is listed.
+  artifact,
 };
 
 struct VariantInfo {
@@ -29,6 +34,10 @@ struct ScenarioInfo {
   const char* shape;   // which operations race
   const char* result;  // Never ... / Sometimes ...
   const char* shows;   // the point
+  // The Sometimes of `result`, as observation codes (impl/invariants.hpp),
+  // space-separated: a complete search of a passing variant must reach each
+  // one the variant can produce (Pfncache::can_observe), or the gate fails.
+  const char* sometimes;
 };
 
 }  // namespace pfv

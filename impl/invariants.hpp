@@ -50,6 +50,15 @@ inline constexpr const char* S6_active_listed =
     "S6: the cache is active but not on kvm->gpc_list (invalidations cannot "
     "reach it)";
 
+// S11: the pre-check window of 21dadfcd665e. Between the read-lock
+// pre-check and the write lock, the cache can only stop needing the
+// invalidation: since this invalidation is in flight, no refresh can make it
+// valid (S2), so at the re-check it is either invalid or exactly as the
+// pre-check saw it.
+inline constexpr const char* S11_window =
+    "S11: in the pre-check window a cache became valid on another page or "
+    "address (it may only become invalid there)";
+
 // Observations (the "Sometimes" half). W* are the pre-check window of
 // 21dadfcd665e (S11 in the reference): between the read-lock pre-check and
 // the write-lock re-check in gfn_to_pfn_cache_invalidate_start().
@@ -74,16 +83,32 @@ inline constexpr const char* W9_store_changed =
     "W9: without the re-check: the unconditional store changed valid from true "
     "to false";
 
-// Other reached states worth counting.
+// Other reached states worth counting. A scenario lists the observations
+// it must reach (ScenarioInfo::sometimes, by their codes); the gate turns a
+// passing, complete search that misses one into a failure, since a Never
+// proved where the interesting state is never reached proves nothing.
 inline constexpr const char* R1_retry =
     "R1: hva_to_pfn_retry() retried (mmu_notifier_retry_cache() was true)";
 inline constexpr const char* R2_retry_count =
     "R2: a retry was caused by mn_active_invalidate_count";
 inline constexpr const char* R3_retry_seq = "R3: a retry was caused by mmu_invalidate_seq";
+inline constexpr const char* R4_retry_two =
+    "R4: a retry saw two invalidations in flight (mn_active_invalidate_count > 1)";
+inline constexpr const char* U0_check_failed =
+    "U0: a reader found the cache unusable (kvm_gpc_check() failed)";
 inline constexpr const char* U1_used = "U1: a reader used the cache (kvm_gpc_check() passed)";
 inline constexpr const char* U2_used_new_page =
     "U2: a reader used the page the invalidation migrated to";
+inline constexpr const char* U3_readers_both =
+    "U3: two readers both used the cache in one execution";
 inline constexpr const char* I1_invalidated = "I1: an invalidation set valid = false";
+
+// Every observation, for validating the codes a user names.
+inline constexpr const char* observations[] = {
+    W0_window,      W1_changed,       W2_valid_cleared,   W3_uhva_moved,      W4_pfn_changed,
+    W5_deactivated, W6_revalidated,   W7_recheck_skipped, W8_redundant_store, W9_store_changed,
+    R1_retry,       R2_retry_count,   R3_retry_seq,       R4_retry_two,       U0_check_failed,
+    U1_used,        U2_used_new_page, U3_readers_both,    I1_invalidated};
 
 }  // namespace inv
 }  // namespace pfv

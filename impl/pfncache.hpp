@@ -183,6 +183,18 @@ struct Pfncache {
 
   static constexpr unsigned long kLen = 8;  // what users ask for; always fits a page
 
+  // Whether this variant can produce an observation at all (by its code,
+  // "W3"): the window observations exist only where the pre-check drops the
+  // read lock before a write-lock re-check. The gate requires a scenario's
+  // Sometimes only where this is true.
+  static bool can_observe(const char* code) {
+    if (code[0] != 'W') return true;
+    if (!Self::kReadLockPrecheck || !Self::kInvalidateUnderWriteLock) return false;
+    if (code[1] == '6' || code[1] == '7') return Self::kRecheckUnderWriteLock;
+    if (code[1] == '8' || code[1] == '9') return !Self::kRecheckUnderWriteLock;
+    return true;
+  }
+
   // ---- gpc->lock, with the checker's view of each write critical section ----
 
   static void read_lock_irq(Gpc<M>& gpc) { gpc.lock.read_lock(); }
@@ -250,9 +262,7 @@ struct Pfncache {
           if constexpr (Self::kPrecheckTakesLock) Self::read_unlock_irq(gpc);
           continue;
         }
-        // checker: the cache as the pre-check saw it.
-        const typename Gpc<M>::Snapshot seen{true, gpc.active.load(), gpc.pfn.load(),
-                                             gpc.uhva.load()};
+        const typename Gpc<M>::Snapshot seen = Self::window_snapshot(gpc);  // checker
         if constexpr (Self::kPrecheckTakesLock) Self::read_unlock_irq(gpc);
         M::observe(inv::W0_window);
 
@@ -298,17 +308,32 @@ struct Pfncache {
   // lock. From here until range_end the cache must not be valid for the
   // range (the walk half of S1) nor become valid again at all (S2).
   static void walked(Gpc<M>& gpc, MmuNotifierRange& range) {
-    M::check(!Self::matches(gpc, range.start, range.end), inv::S1_walk);
+    M::check(!Self::covers(gpc, range), inv::S1_walk);
     gpc.ghost.adjust(range.id_bit << Gpc<M>::WALKED_SHIFT);
     range.walked |= 1u << gpc.index;
   }
 
-  // checker: what changed in the pre-check window (the "Sometimes" of S11).
+  // checker: the cache as the pre-check saw it (under the read lock).
+  static typename Gpc<M>::Snapshot window_snapshot(Gpc<M>& gpc) {
+    return {true, gpc.active.load(), gpc.pfn.load(), gpc.uhva.load()};
+  }
+
+  // checker: matches(), read by the checker itself (so a trace can tell the
+  // protocol's reads from the checker's).
+  static bool covers(Gpc<M>& gpc, const MmuNotifierRange& range) {
+    if (!gpc.valid.load() || is_error_noslot_pfn(gpc.pfn.load())) return false;
+    const hva_t uhva = gpc.uhva.load();
+    return uhva >= range.start && uhva < range.end;
+  }
+
+  // checker: what changed in the pre-check window (the "Sometimes" of S11),
+  // and S11 itself. Reads under the write lock.
   static void observe_window(Gpc<M>& gpc, const typename Gpc<M>::Snapshot& seen) {
     const bool valid = gpc.valid.load();
     const bool active = gpc.active.load();
     const pfn_t pfn = gpc.pfn.load();
     const hva_t uhva = gpc.uhva.load();
+    M::check(!valid || (pfn == seen.pfn && uhva == seen.uhva), inv::S11_window);
     if (valid != seen.valid || active != seen.active || pfn != seen.pfn || uhva != seen.uhva)
       M::observe(inv::W1_changed);
     if (!valid) M::observe(inv::W2_valid_cleared);
@@ -343,8 +368,10 @@ struct Pfncache {
      * _before_ mmu_invalidate_in_progress is elevated.
      */
     if constexpr (Self::kRetryChecksCount) {
-      if (kvm.mn_active_invalidate_count.load(std::memory_order_relaxed)) {
+      const unsigned long count = kvm.mn_active_invalidate_count.load(std::memory_order_relaxed);
+      if (count) {
         M::observe(inv::R2_retry_count);
+        if (count > 1) M::observe(inv::R4_retry_two);
         return true;
       }
     }
@@ -633,7 +660,8 @@ struct Pfncache {
     // mmu_lock, so a refresh whose snapshot read this increment also sees
     // that update. Written as a separate load and store, the C11 model lets
     // such a refresh read the older PTE after two overlapping invalidations,
-    // an outcome the LKMM forbids (docs/limits.md shows the trace).
+    // an outcome the LKMM forbids (the seq-plain-increment variant keeps that
+    // text; docs/limits.md shows its trace).
     kvm.mmu_invalidate_seq.fetch_add(1, std::memory_order_relaxed);
     // (L) The above sequence increase must be visible before the below count
     // decrease: pairs with smp_rmb() (G) in mmu_notifier_retry_cache().
@@ -725,6 +753,7 @@ struct Pfncache {
     if constexpr (!Self::kUseUnderReadLock) {
       if (ok) Self::use(gpc, khva);
     }
+    if (!ok) M::observe(inv::U0_check_failed);
     return ok;
   }
 

@@ -9,7 +9,9 @@
 //   Shape:   which operations race,
 //   Result:  what must never happen (Never), and what must be reachable
 //            (Sometimes) for the Never to mean anything,
-//   Shows:   the point.
+//   Shows:   the point,
+//   Sometimes: the codes of the observations the Result's Sometimes names;
+//            the gate fails a passing complete search that misses one.
 // Frames: hva 0 maps frame 0 and hva 1 maps frame 1 at the start; frames 2
 // and 3 are the migration targets of hva 0, frame 4 of hva 1.
 #ifndef PFV_IMPL_SCENARIOS_HPP
@@ -63,6 +65,7 @@ struct ScenarioBase {
     M::check((gpc.ghost.load() >> Gpc<M>::WALKED_SHIFT) == 0, "no invalidation in flight at rest");
     M::check(kvm.mmu_invalidate_in_progress.load() == 0,
              "mmu_invalidate_in_progress is zero at rest");
+    observe_readers();
   }
 
   // Final state, for comparing the behaviours two searches reach.
@@ -74,6 +77,12 @@ struct ScenarioBase {
     s = s * 8 + (gpc.uhva.load() & 7);
     s = s * 16 + kvm.mmu_invalidate_seq.load(std::memory_order_relaxed);
     return s;
+  }
+
+  // How many threads used the page (U3 when two did).
+  void observe_readers() {
+    const std::uint64_t u = used.load(std::memory_order_relaxed);
+    if (u & (u - 1)) M::observe(inv::U3_readers_both);
   }
 
   void read(unsigned thread) {
@@ -92,11 +101,12 @@ struct InvalidateVsRead : ScenarioBase<M, V> {
       "(kvm_xen_set_evtchn_fast: check, use, unlock).",
       /*Result:*/
       "Never S1 (the reader never touches frame 0 once it is unmapped). "
-      "Sometimes the reader uses frame 0 (before the walk), Sometimes it "
-      "finds the cache invalid.",
+      "Sometimes the reader uses frame 0 (U1), Sometimes it finds the cache "
+      "invalidated (U0, I1); Sometimes the pre-check window is open (W0).",
       /*Shows: */
       "the walk's write lock (or the pre-check's write-lock re-check) waits "
-      "for the reader before the frame can go."};
+      "for the reader before the frame can go.",
+      /*Sometimes:*/ "U1 U0 I1 W0"};
   static constexpr unsigned threads = 2;
   static constexpr const char* thread_names[] = {"invalidate", "read"};
   InvalidateVsRead() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -120,10 +130,12 @@ struct InvalidateVsRefresh : ScenarioBase<M, V> {
       /*Result:*/
       "Never S2, S3, S4, S5 (refresh never installs frame 0 once the walk has "
       "passed, nor publishes a half-done refresh). Sometimes the retry loop "
-      "retries, on the count and on the seq.",
+      "retries on the count (R2) and on the seq (R3); Sometimes the walk "
+      "finds the refreshed cache valid and invalidates it (I1).",
       /*Shows: */
       "mmu_notifier_retry_cache(): the count covers an invalidation in "
-      "flight, the seq one that ended after the snapshot."};
+      "flight, the seq one that ended after the snapshot.",
+      /*Sometimes:*/ "R2 R3 I1"};
   static constexpr unsigned threads = 2;
   static constexpr const char* thread_names[] = {"invalidate", "refresh"};
   InvalidateVsRefresh() : ScenarioBase<M, V>(ScenarioBase<M, V>::active_invalid()) {}
@@ -146,9 +158,11 @@ struct UnrelatedInvalidateVsRead : ScenarioBase<M, V> {
       "0.",
       /*Result:*/
       "Never S1..S6; the pre-check never matches, so the invalidation never "
-      "takes the write lock (the case 21dadfcd665e optimises).",
+      "takes the write lock (the case 21dadfcd665e optimises). Sometimes "
+      "the reader uses the cache (U1).",
       /*Shows: */
-      "an unrelated invalidation leaves the cache and its reader alone."};
+      "an unrelated invalidation leaves the cache and its reader alone.",
+      /*Sometimes:*/ "U1"};
   static constexpr unsigned threads = 2;
   static constexpr const char* thread_names[] = {"invalidate", "read"};
   UnrelatedInvalidateVsRead() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -170,11 +184,13 @@ struct RefreshReadInvalidate : ScenarioBase<M, V> {
       "page migration of hva 0 (frame 0 -> 2) || kvm_gpc_refresh() || a "
       "reader's fast path; the cache starts valid on frame 0.",
       /*Result:*/
-      "Never S1..S6. Sometimes the reader uses frame 0, Sometimes frame 2 "
-      "after the refresh re-mapped it.",
+      "Never S1..S6. Sometimes the reader uses frame 0 (U1), Sometimes frame "
+      "2 after the refresh re-mapped it (U2); Sometimes the refresh retries "
+      "(R2, R3) and the pre-check window is open (W0).",
       /*Shows: */
       "the three roles together: the walk, the retry loop and the reader's "
-      "check meet on gpc->lock."};
+      "check meet on gpc->lock.",
+      /*Sometimes:*/ "U1 U2 R2 R3 W0"};
   static constexpr unsigned threads = 3;
   static constexpr const char* thread_names[] = {"invalidate", "refresh", "read"};
   RefreshReadInvalidate() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -200,10 +216,12 @@ struct ActivateDeactivate : ScenarioBase<M, V> {
       /*Result:*/
       "Never S1..S6; in particular never active-but-unlisted, never "
       "valid-but-inactive (CVE-2022-49882's shape). Sometimes the "
-      "invalidation's window sees the deactivation.",
+      "invalidation's window sees the deactivation (W5) and the re-check "
+      "skips (W7); Sometimes the refresh retries (R2).",
       /*Shows: */
       "the list/active ordering that keeps every usable cache reachable by "
-      "invalidations."};
+      "invalidations.",
+      /*Sometimes:*/ "W5 W7 R2 I1"};
   static constexpr unsigned threads = 3;
   static constexpr const char* thread_names[] = {"invalidate", "deact+act", "refresh"};
   ActivateDeactivate() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -229,12 +247,13 @@ struct TwoInvalidatorsRefresh : ScenarioBase<M, V> {
       "two migrations of hva 0 (to frames 2 and 3, serialised by the page "
       "table lock) || kvm_gpc_refresh() of an active, invalid cache.",
       /*Result:*/
-      "Never S1..S6. Sometimes the count is 2; Sometimes a refresh retries "
-      "after the first invalidation ended while the second is still in "
-      "flight.",
+      "Never S1..S6. Sometimes the retry loop sees both invalidations in "
+      "flight (R4); Sometimes it retries on the seq (R3); Sometimes a walk "
+      "finds the refreshed cache valid (I1).",
       /*Shows: */
       "mn_active_invalidate_count counts, it is not a flag; S2 holds per "
-      "walking invalidation."};
+      "walking invalidation.",
+      /*Sometimes:*/ "R4 R3 I1"};
   static constexpr unsigned threads = 3;
   static constexpr const char* thread_names[] = {"invalidate A", "invalidate B", "refresh"};
   TwoInvalidatorsRefresh() : ScenarioBase<M, V>(ScenarioBase<M, V>::active_invalid()) {}
@@ -260,9 +279,11 @@ struct MoveVsInvalidate : ScenarioBase<M, V> {
       "reader's fast path.",
       /*Result:*/
       "Never S1..S6. Sometimes the cache moves inside the invalidation's "
-      "pre-check window (W3), and the re-check then skips (W7).",
+      "pre-check window (W3), and the re-check then skips (W7); Sometimes "
+      "the reader uses the cache (U1).",
       /*Shows: */
-      "the window the comment in 21dadfcd665e describes, reached."};
+      "the window the comment in 21dadfcd665e describes, reached.",
+      /*Sometimes:*/ "W3 W7 U1"};
   static constexpr unsigned threads = 3;
   static constexpr const char* thread_names[] = {"invalidate", "move", "read"};
   MoveVsInvalidate() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -287,10 +308,12 @@ struct RefreshTwoReadersInvalidate : ScenarioBase<M, V> {
       "readers' fast paths; four threads, the cache starts valid on frame 0.",
       /*Result:*/
       "Never S1..S6, never a race between the readers. Sometimes both readers "
-      "hold the read lock while the pre-check holds it too.",
+      "use the cache (U3); Sometimes a reader uses frame 2 after the refresh "
+      "(U2); Sometimes the pre-check window is open (W0).",
       /*Shows: */
-      "readers share the read lock with each other and with the pre-check; "
-      "the re-check's write lock waits for all of them."};
+      "readers share the read lock with each other; the re-check's write "
+      "lock waits for all of them.",
+      /*Sometimes:*/ "U3 U2 W0 R2"};
   static constexpr unsigned threads = 4;
   static constexpr const char* thread_names[] = {"invalidate", "refresh", "read A", "read B"};
   RefreshTwoReadersInvalidate() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -314,11 +337,13 @@ struct MoveRefreshReadInvalidate : ScenarioBase<M, V> {
       "page migration of hva 0 (frame 0 -> 2) || kvm_gpc_activate() with gpa 1 "
       "(a move) || kvm_gpc_refresh() || a reader's fast path; four threads.",
       /*Result:*/
-      "Never S1..S6. Sometimes the move happens in the pre-check window while "
-      "the other refresh waits on refresh_lock.",
+      "Never S1..S6. Sometimes the move happens in the pre-check window (W3) "
+      "and the re-check skips (W7); Sometimes the reader uses the cache "
+      "(U1) and the refresh retries (R2).",
       /*Shows: */
       "two refreshers serialise on refresh_lock; whichever runs second sees "
-      "the first one's address."};
+      "the first one's address.",
+      /*Sometimes:*/ "W3 W7 U1 R2"};
   static constexpr unsigned threads = 4;
   static constexpr const char* thread_names[] = {"invalidate", "move", "read", "refresh"};
   MoveRefreshReadInvalidate() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
@@ -344,10 +369,12 @@ struct TwoInvalidatorsRefreshRead : ScenarioBase<M, V> {
       "two migrations of hva 0 || kvm_gpc_refresh() || a reader's fast path; "
       "four threads, the cache starts valid on frame 0.",
       /*Result:*/
-      "Never S1..S6.",
+      "Never S1..S6. Sometimes the retry loop sees both invalidations in "
+      "flight (R4); Sometimes the reader uses the cache (U1).",
       /*Shows: */
       "the cost of a complete search grows with the retry loop's partners: "
-      "this one is reported, not gated."};
+      "this one is reported, not gated.",
+      /*Sometimes:*/ "R4 U1"};
   static constexpr unsigned threads = 4;
   static constexpr const char* thread_names[] = {"invalidate A", "invalidate B", "refresh", "read"};
   TwoInvalidatorsRefreshRead() : ScenarioBase<M, V>(ScenarioBase<M, V>::valid_on_frame0()) {}
