@@ -25,6 +25,7 @@ struct Cell {
   unsigned threads;
   const char* const* thread_names;
   RunResult (*run)(const search::Config&, const RunOptions&);
+  bool (*can_observe)(const char* code);  // the variant's Pfncache::can_observe
 };
 
 inline std::vector<Cell>& cell_registry() {
@@ -54,7 +55,8 @@ struct CellRegistrar {
 #define PFV_REGISTER_SCENARIO(S)                                                                 \
   cell_registry().push_back(Cell{&V<RelacyModel>::info, &S<RelacyModel, V>::info, variant_order, \
                                  scenario_order++, S<RelacyModel, V>::threads,                   \
-                                 S<RelacyModel, V>::thread_names, &run_cell<S<RelacyModel, V>>});
+                                 S<RelacyModel, V>::thread_names, &run_cell<S<RelacyModel, V>>,  \
+                                 &V<RelacyModel>::can_observe});
     PFV_SCENARIOS(PFV_REGISTER_SCENARIO)
 #undef PFV_REGISTER_SCENARIO
   }

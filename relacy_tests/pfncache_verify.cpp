@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "relacy_tests/cells.hpp"
+#include "relacy_tests/teeth.hpp"
 
 namespace {
 
@@ -43,6 +44,8 @@ constexpr const char* kUsage =
     "                      reduced), reduced, full, bound=N, random=N\n"
     "  --max-seconds S     give up a search after S seconds (default 900); a cell\n"
     "                      whose search did not finish is INCOMPLETE, not a pass\n"
+    "                      (a complete pass that never reached one of its\n"
+    "                      scenario's Sometimes is UNREACHED, not a pass either)\n"
     "  --shard I/N         explore only shard I of N of each search (0 <= I < N);\n"
     "                      the N shards partition the tree exactly\n"
     "  --split D           branching decisions dealt out to shards (default 6)\n"
@@ -55,9 +58,13 @@ constexpr const char* kUsage =
     "  --json FILE         also write the report as JSON ('-' for stdout)\n"
     "  --junit FILE        also write the report as JUnit XML\n"
     "  --window            print the pre-check window observations per cell\n"
+    "  --sometimes CODES   also require every passing cell to reach these\n"
+    "                      observations (comma-separated: W3,R4,...)\n"
     "  --witness OBS       find, with the reduced search, the first execution of\n"
     "                      each cell in which an observation starting with OBS\n"
     "                      (W3, R2, ...) happens, and print its trace\n"
+    "  --teeth             show that each invariant alone catches some mutant:\n"
+    "                      a mutant x invariant table; exits 1 if one catches none\n"
     "  --list              list variants and scenarios and exit\n"
     "  --quiet             no progress lines on stderr\n"
     "  --help              this text\n";
@@ -188,7 +195,9 @@ Expectation expectation(const Cell& c) {
   if (v.caught_by && std::strcmp(v.caught_by, "harmless") == 0)
     return {Expectation::pass, nullptr, "pass (harmless)"};
   if (listed_in(v.caught_in, c.scenario->name))
-    return {Expectation::caught, v.caught_by, std::string("caught: ") + v.caught_by};
+    return {Expectation::caught, v.caught_by,
+            std::string(v.kind == VariantKind::artifact ? "C11 artifact: " : "caught: ") +
+                v.caught_by};
   return {Expectation::not_target, v.caught_by, "- (not a target)"};
 }
 
@@ -198,9 +207,10 @@ struct Row {
   RunResult result;
   std::string result_class;
   Expectation expected;
-  std::string verdict;  // "ok", "UNEXPECTED", "INCOMPLETE"
-  std::string replay;   // state for --replay
-  double seconds = 0;   // all searches of the cell
+  std::string verdict;    // "ok", "UNEXPECTED", "INCOMPLETE", "UNREACHED"
+  std::string unreached;  // Sometimes codes a passing complete search missed
+  std::string replay;     // state for --replay
+  double seconds = 0;     // all searches of the cell
 };
 
 std::string replay_state(const Cell& c, const search::Config& cfg, const RunResult& r) {
@@ -214,9 +224,27 @@ struct Options {
   double max_seconds = 900;
   unsigned shard = 0, shards = 1, split_depth = 6;
   std::uint64_t estimate = 0;
-  bool trace = false, list = false, quiet = false, window = false;
+  bool trace = false, list = false, quiet = false, window = false, teeth = false;
   std::string replay, json, junit, witness;
+  std::string sometimes;  // --sometimes: codes every cell must also reach
 };
+
+// The codes of the scenario's Sometimes that the variant can produce but
+// the search never observed, space-separated.
+std::string missing_sometimes(const Cell& c, const RunResult& r, const std::string& extra) {
+  std::string missing;
+  std::istringstream codes(std::string(c.scenario->sometimes ? c.scenario->sometimes : "") + " " +
+                           extra);
+  std::string code;
+  while (codes >> code) {
+    if (!c.can_observe(code.c_str())) continue;
+    bool seen = false;
+    for (const Observation& o : r.observations)
+      seen = seen || (o.executions > 0 && o.what.compare(0, code.size() + 1, code + ":") == 0);
+    if (!seen) missing += (missing.empty() ? "" : " ") + code;
+  }
+  return missing;
+}
 
 Row run_row(const Cell& c, const Options& opt) {
   Row row;
@@ -279,6 +307,16 @@ Row run_row(const Cell& c, const Options& opt) {
       row.verdict =
           !failed || class_matches(row.result_class, row.expected.classes) ? "ok" : "UNEXPECTED";
       break;
+  }
+  // A Never needs its Sometimes: a pass proved by a complete search counts
+  // only if the search reached every state the scenario names. (A shard
+  // sees part of the tree, so the check is left to the whole search.)
+  if (row.verdict == "ok" && !failed && r.stats.complete && opt.shards == 1) {
+    row.unreached = missing_sometimes(c, r, opt.sometimes);
+    if (!row.unreached.empty()) {
+      row.verdict = "UNREACHED";
+      row.result_class = "pass, never " + row.unreached;
+    }
   }
   return row;
 }
@@ -386,6 +424,7 @@ std::string json_report(const std::vector<Row>& rows, const Options& opt) {
       << ", \"distinct_outcomes\": " << r.result.outcomes << ", \"result\": \""
       << json_escape(r.result_class) << "\", \"expected\": \"" << json_escape(r.expected.text)
       << "\", \"verdict\": \"" << r.verdict << "\"";
+    if (!r.unreached.empty()) o << ", \"unreached\": \"" << json_escape(r.unreached) << "\"";
     if (r.result.result != rl::test_result_success) {
       const Failure& f = r.result.failure;
       o << ", \"failure\": {\"kind\": \"" << json_escape(f.kind) << "\", \"what\": \""
@@ -456,16 +495,21 @@ void print_list() {
   std::set<std::string> seen;
   for (const Cell& c : cells()) {
     if (!seen.insert(c.variant->name).second) continue;
-    std::printf("  %-28s %-7s %s\n", c.variant->name,
-                c.variant->kind == VariantKind::kernel ? "kernel" : "mutant", c.variant->summary);
+    std::printf("  %-28s %-8s %s\n", c.variant->name,
+                c.variant->kind == VariantKind::kernel   ? "kernel"
+                : c.variant->kind == VariantKind::mutant ? "mutant"
+                                                         : "artifact",
+                c.variant->summary);
   }
   std::printf("\nscenarios (impl/scenarios.hpp):\n");
   seen.clear();
   for (const Cell& c : cells()) {
     if (!seen.insert(c.scenario->name).second) continue;
-    std::printf("  %-30s %u threads\n      Shape:  %s\n      Result: %s\n      Shows:  %s\n",
-                c.scenario->name, c.threads, c.scenario->shape, c.scenario->result,
-                c.scenario->shows);
+    std::printf(
+        "  %-30s %u threads\n      Shape:  %s\n      Result: %s\n      Shows:  %s\n"
+        "      Sometimes (must be reached): %s\n",
+        c.scenario->name, c.threads, c.scenario->shape, c.scenario->result, c.scenario->shows,
+        c.scenario->sometimes);
   }
 }
 
@@ -628,6 +672,19 @@ Options parse(int argc, char** argv) {
     } else if (a == "--witness") {
       o.witness = value(i, "--witness");
       if (o.witness.empty()) bad_input("--witness needs an observation name (W3, R2, ...)");
+    } else if (a == "--sometimes") {
+      for (const std::string& code : split(value(i, "--sometimes"), ',')) {
+        bool known = false;
+        for (const char* ob : inv::observations)
+          known = known ||
+                  (!code.empty() && std::strncmp(ob, (code + ":").c_str(), code.size() + 1) == 0);
+        if (!known)
+          bad_input("--sometimes: unknown observation code '" + code +
+                    "' (see impl/invariants.hpp)");
+        o.sometimes += " " + code;
+      }
+    } else if (a == "--teeth") {
+      o.teeth = true;
     } else if (a == "--list") {
       o.list = true;
     } else if (a == "--quiet") {
@@ -650,6 +707,19 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!opt.replay.empty()) return do_replay(opt.replay);
+  if (opt.teeth) {
+    const Teeth t = measure_teeth();
+    std::printf("Each invariant alone (every other check off), bound=2, the mutants' target "
+                "scenarios:\n\n%s",
+                teeth_markdown(t).c_str());
+    int bad = 0;
+    for (int k = 0; k < kInvariantCount; ++k)
+      if (t.toothless[k]) {
+        std::printf("\n%s catches no mutant on its own\n", kInvariantCodes[k]);
+        ++bad;
+      }
+    return bad ? 1 : 0;
+  }
 
   // Validate the selection before running anything.
   for (const std::string& v : opt.variants) {
@@ -697,10 +767,11 @@ int main(int argc, char** argv) {
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  std::size_t bad = 0, incomplete = 0;
+  std::size_t bad = 0, incomplete = 0, unreached = 0;
   for (const Row& r : rows) {
     bad += r.verdict == "UNEXPECTED";
     incomplete += r.verdict == "INCOMPLETE";
+    unreached += r.verdict == "UNREACHED";
   }
   if (opt.json != "-") {
     for (const Row& r : rows) {
@@ -708,10 +779,17 @@ int main(int argc, char** argv) {
       if (failed && (opt.trace || r.verdict != "ok")) print_trace(r);
     }
     if (opt.window) print_window(rows);
-    std::printf("\n%zu cells in %.1fs: %zu as expected, %zu unexpected, %zu incomplete\n",
-                rows.size(), total, rows.size() - bad - incomplete, bad, incomplete);
+    for (const Row& r : rows)
+      if (r.verdict == "UNREACHED")
+        std::printf(
+            "\n  %s / %s: passed, but never reached %s (the scenario's Sometimes): the "
+            "pass proves nothing there\n",
+            r.cell->variant->name, r.cell->scenario->name, r.unreached.c_str());
+    std::printf(
+        "\n%zu cells in %.1fs: %zu as expected, %zu unexpected, %zu incomplete, %zu unreached\n",
+        rows.size(), total, rows.size() - bad - incomplete - unreached, bad, incomplete, unreached);
   }
   if (!opt.json.empty()) write_file(opt.json, json_report(rows, opt));
   if (!opt.junit.empty()) write_file(opt.junit, junit_report(rows));
-  return bad || incomplete ? 1 : 0;
+  return bad || incomplete || unreached ? 1 : 0;
 }

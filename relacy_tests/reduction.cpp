@@ -139,15 +139,15 @@ bool sharding_case(const std::string& name, search::Mode mode, unsigned split, u
     classes.insert(r.class_set.begin(), r.class_set.end());
     outcomes.insert(r.outcome_set.begin(), r.outcome_set.end());
   }
-  const bool ok = executions == w.stats.executions && classes == w.class_set &&
-                  outcomes == w.outcome_set;
-  std::printf("%-46s %s search, split %u: whole %llu executions, %zu classes; %u shards: "
-              "%llu executions over %llu prefixes, %zu classes  %s\n",
-              name.c_str(), search::mode_name(mode), split,
-              static_cast<unsigned long long>(w.stats.executions), w.class_set.size(), shards,
-              static_cast<unsigned long long>(executions),
-              static_cast<unsigned long long>(prefixes), classes.size(),
-              ok ? "ok (exact partition)" : "MISMATCH");
+  const bool ok =
+      executions == w.stats.executions && classes == w.class_set && outcomes == w.outcome_set;
+  std::printf(
+      "%-46s %s search, split %u: whole %llu executions, %zu classes; %u shards: "
+      "%llu executions over %llu prefixes, %zu classes  %s\n",
+      name.c_str(), search::mode_name(mode), split,
+      static_cast<unsigned long long>(w.stats.executions), w.class_set.size(), shards,
+      static_cast<unsigned long long>(executions), static_cast<unsigned long long>(prefixes),
+      classes.size(), ok ? "ok (exact partition)" : "MISMATCH");
   return ok;
 }
 
@@ -221,11 +221,11 @@ int main(int argc, char** argv) {
   std::printf("\nsharding:\n");
   bool shards_ok = true;
   shards_ok &= sharding_case<InvalidateVsRead<RelacyModel, V6_9>>("invalidate_vs_read / v6.9",
-                                                                search::Mode::full, 4, 3);
+                                                                  search::Mode::full, 4, 3);
   shards_ok &= sharding_case<RefreshReadInvalidate<RelacyModel, V6_9>>(
       "refresh_read_invalidate / v6.9", search::Mode::reduced, 6, 4);
-  shards_ok &= sharding_case<ActivateDeactivate<RelacyModel, V6_9>>(
-      "activate_deactivate / v6.9", search::Mode::reduced, 8, 2);
+  shards_ok &= sharding_case<ActivateDeactivate<RelacyModel, V6_9>>("activate_deactivate / v6.9",
+                                                                    search::Mode::reduced, 8, 2);
   std::printf("\n");
 
   randprog::Generator gen(seed);
@@ -276,7 +276,8 @@ int main(int argc, char** argv) {
     // The estimator is seeded, so this is deterministic: it fails only when
     // a change to the engine makes the estimates worse than these bounds.
     estimates_ok = est_error[est_error.size() / 2] <= 0.05 && est_error.back() <= 0.5;
-    if (!estimates_ok) std::printf("the estimates are outside their bounds (median 5%%, worst 50%%)\n");
+    if (!estimates_ok)
+      std::printf("the estimates are outside their bounds (median 5%%, worst 50%%)\n");
   }
   return bad || !shards_ok || !estimates_ok ? 1 : 0;
 }

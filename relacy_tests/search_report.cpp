@@ -55,8 +55,8 @@ bool count_and_stop() {
 
 // Relacy's full_search_scheduler, plus a time limit.
 template <rl::thread_id_t N>
-class StockFull : public rl::tree_search_scheduler<StockFull<N>,
-                                                    rl::tree_search_scheduler_thread_info<N>, N> {
+class StockFull
+    : public rl::tree_search_scheduler<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N> {
   using base_t =
       rl::tree_search_scheduler<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N>;
 
@@ -77,9 +77,8 @@ class StockFull : public rl::tree_search_scheduler<StockFull<N>,
 
 // Relacy's context_bound_scheduler, plus a time limit.
 template <rl::thread_id_t N>
-class StockBound
-    : public rl::tree_search_scheduler<StockBound<N>, rl::context_bound_scheduler_thread_info<N>,
-                                       N> {
+class StockBound : public rl::tree_search_scheduler<StockBound<N>,
+                                                    rl::context_bound_scheduler_thread_info<N>, N> {
   using base_t =
       rl::tree_search_scheduler<StockBound<N>, rl::context_bound_scheduler_thread_info<N>, N>;
 
@@ -130,8 +129,8 @@ StockRun run_stock(double max_seconds, unsigned bound) {
   p.progress_stream = &null;
   rl::ostringstream state;
   const auto t0 = Clock::now();
-  deadline() = t0 + std::chrono::duration_cast<Clock::duration>(
-                        std::chrono::duration<double>(max_seconds));
+  deadline() =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
   using Test = RelacyTest<S>;
   stock().result = rl::run_test<Test, Sched<Test::params::thread_count>>(p, state, false);
   stock().seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -143,8 +142,8 @@ StockRun run_stock(double max_seconds, unsigned bound) {
 std::string cell(const StockRun& r) {
   char b[160];
   const char* what = r.result != rl::test_result_success ? rl::test_result_str(r.result)
-                     : r.complete                       ? "complete"
-                                                        : "cut off";
+                     : r.complete                        ? "complete"
+                                                         : "cut off";
   std::snprintf(b, sizeof b, "%llu (%s, %llu classes, %.1fs)",
                 static_cast<unsigned long long>(r.executions), what,
                 static_cast<unsigned long long>(r.classes), r.seconds);
@@ -181,19 +180,19 @@ void row(double max_seconds, std::uint64_t walks) {
   const double per_class =
       red.classes ? static_cast<double>(red.stats.executions + red.stats.redundant) / red.classes
                   : 0;
-  std::printf("| %s | %u | %s | %.3g (±%.1g) | %llu (%s, %.1fs) | %s | %s | %llu%s, %llu cut by "
-              "sleep sets, %llu classes, %.2f per class, %.1fs, %.0f/s |\n",
-              S::info.name, S::threads, cell(full).c_str(), est.probe_estimate, est.probe_stderr,
-              static_cast<unsigned long long>(fo.stats.executions + fo.stats.redundant),
-              fo.result != rl::test_result_success ? rl::test_result_str(fo.result)
-              : fo.stats.complete                  ? "complete"
-                                                   : "cut off",
-              fo.stats.seconds, cell(b2).c_str(), cell(b3).c_str(),
-              static_cast<unsigned long long>(red.stats.executions),
-              red.stats.complete ? "" : " (CUT OFF)",
-              static_cast<unsigned long long>(red.stats.redundant),
-              static_cast<unsigned long long>(red.classes), per_class, red.stats.seconds,
-              red.stats.seconds > 0 ? red.stats.executions / red.stats.seconds : 0.0);
+  std::printf(
+      "| %s | %u | %s | %.3g (±%.1g) | %llu (%s, %.1fs) | %s | %s | %llu%s, %llu cut by "
+      "sleep sets, %llu classes, %.2f per class, %.1fs, %.0f/s |\n",
+      S::info.name, S::threads, cell(full).c_str(), est.probe_estimate, est.probe_stderr,
+      static_cast<unsigned long long>(fo.stats.executions + fo.stats.redundant),
+      fo.result != rl::test_result_success ? rl::test_result_str(fo.result)
+      : fo.stats.complete                  ? "complete"
+                                           : "cut off",
+      fo.stats.seconds, cell(b2).c_str(), cell(b3).c_str(),
+      static_cast<unsigned long long>(red.stats.executions), red.stats.complete ? "" : " (CUT OFF)",
+      static_cast<unsigned long long>(red.stats.redundant),
+      static_cast<unsigned long long>(red.classes), per_class, red.stats.seconds,
+      red.stats.seconds > 0 ? red.stats.executions / red.stats.seconds : 0.0);
   std::fflush(stdout);
 }
 
@@ -217,11 +216,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "relacy_search_report: --max-seconds and --walks must be positive\n");
     return 2;
   }
-  std::printf("Variant v6.9. Relacy's stock searches are cut off after %g s each; the\n"
-              "full-tree estimate is Knuth's, from %llu random walks.\n\n",
-              max_seconds, static_cast<unsigned long long>(walks));
-  std::printf("| scenario | threads | Relacy full search | full tree (estimate) | full search "
-              "(this project) | Relacy bound=2 | Relacy bound=3 | reduced (this project) |\n");
+  std::printf(
+      "Variant v6.9. Relacy's stock searches are cut off after %g s each; the\n"
+      "full-tree estimate is Knuth's, from %llu random walks.\n\n",
+      max_seconds, static_cast<unsigned long long>(walks));
+  std::printf(
+      "| scenario | threads | Relacy full search | full tree (estimate) | full search "
+      "(this project) | Relacy bound=2 | Relacy bound=3 | reduced (this project) |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
 #define PFV_REPORT_ROW(S) row<S<RelacyModel, V6_9>>(max_seconds, walks);
   PFV_SCENARIOS(PFV_REPORT_ROW)

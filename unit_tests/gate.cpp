@@ -54,6 +54,19 @@ TEST_CASE("gate: a mutant the search cannot catch turns the run red", "[gate]") 
   CHECK(p.output.find("UNEXPECTED") != std::string::npos);
 }
 
+TEST_CASE("gate: a pass that never reaches its Sometimes turns the run red", "[gate]") {
+  // invalidate_vs_read reaches its own Sometimes (U1 U0 I1 W0) ...
+  CHECK(gate("--variant v6.9 --scenario invalidate_vs_read --sometimes U1,W0").status == 0);
+  // ... but the cache never moves there (W3), so a demand for W3 is unmet.
+  const Proc p = gate("--variant v6.9 --scenario invalidate_vs_read --sometimes W3");
+  CHECK(p.status == 1);
+  CHECK(p.output.find("UNREACHED") != std::string::npos);
+  CHECK(p.output.find("never reached W3") != std::string::npos);
+  // A variant that cannot produce an observation is not asked for it: the
+  // pre-patch invalidation has no pre-check window.
+  CHECK(gate("--variant pre-patch --scenario move_vs_invalidate --sometimes W3").status == 0);
+}
+
 TEST_CASE("gate: bad input exits 2 with a message", "[gate]") {
   const Proc variant = gate("--variant no-such-variant");
   CHECK(variant.status == 2);
@@ -68,6 +81,7 @@ TEST_CASE("gate: bad input exits 2 with a message", "[gate]") {
   CHECK(gate("--variant").status == 2);
   CHECK(gate("--replay nonsense").status == 2);
   CHECK(gate("--replay v6.9:nowhere:f:0").status == 2);
+  CHECK(gate("--sometimes Z9").status == 2);
 }
 
 TEST_CASE("gate: an unwritable report is refused before running, nothing is left", "[gate]") {
