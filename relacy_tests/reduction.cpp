@@ -257,9 +257,9 @@ int main(int argc, char** argv) {
     }
   }
   std::printf(
-      "\n%zu comparisons: %zu agree, %zu do not; over the %zu that passed: %llu full-search "
-      "executions, %llu reduced (%.2f per class)\n",
-      all.size(), all.size() - bad, bad, compared, static_cast<unsigned long long>(full_exec),
+      "\n%zu comparisons: %zu agree, %zu do not (%zu against an incomplete full search); over the "
+      "%zu that passed: %llu full-search executions, %llu reduced (%.2f per class)\n",
+      all.size(), all.size() - bad, bad, partial, compared, static_cast<unsigned long long>(full_exec),
       static_cast<unsigned long long>(red_exec),
       classes ? static_cast<double>(red_exec) / classes : 0.0);
   if (!est_error.empty()) {
