@@ -5,7 +5,8 @@
 //   The default instantiation of the interface in model/model.hpp. Nothing
 //   here is simulated: var<T> is a plain T, so TSan sees plain accesses and
 //   reports races on them; atomic<T> is std::atomic<T>; the locks are
-//   pthread locks, which TSan intercepts.
+//   pthread locks, which TSan intercepts, and the kernel's qrwlock built on
+//   std::atomic.
 //
 // GUARANTEE
 //   Same members and meaning as every other model (see model/model.hpp).
@@ -26,9 +27,12 @@
 //     publishes plain data through fences alone (its plain fields are all
 //     protected by gpc->lock), so this does not affect the protocol tests;
 //     the litmus test that needs it runs under Relacy only.
-//   * The kernel's rwlock is the fair qrwlock; pthread's default rwlock
-//     prefers readers. Safety tests do not depend on fairness; the
-//     performance comparison uses model/qrwlock.hpp.
+//   * rwlock is the kernel's qrwlock (model/qrwlock.hpp), so real-thread
+//     tests and benchmarks see the kernel's fairness: task readers queue
+//     behind a waiting writer. Under TSan the lock is annotated as a
+//     reader-writer mutex (__tsan_mutex_*), so TSan orders accesses by the
+//     lock's meaning, not by the atomics inside it: two readers of one lock
+//     never synchronize with each other, exactly as with a pthread rwlock.
 #ifndef PFV_MODEL_REAL_MODEL_HPP
 #define PFV_MODEL_REAL_MODEL_HPP
 
@@ -43,6 +47,22 @@
 #include <mutex>
 
 #include "model/model.hpp"
+#include "model/qrwlock.hpp"
+
+#if defined(__SANITIZE_THREAD__)
+#define PFV_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PFV_TSAN 1
+#endif
+#endif
+#ifndef PFV_TSAN
+#define PFV_TSAN 0
+#endif
+
+#if PFV_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 namespace pfv {
 
@@ -140,6 +160,54 @@ inline Observations& observations() {
   return o;
 }
 
+// TSan annotations for a lock built from atomics (model/qrwlock.hpp).
+// Between pre_ and post_ TSan ignores the lock's own atomics and applies
+// the lock's meaning instead; without TSan these compile to nothing.
+#if PFV_TSAN
+inline constexpr unsigned kTsanRead = __tsan_mutex_read_lock;
+inline constexpr unsigned kTsanTry = __tsan_mutex_try_lock;
+inline void tsan_create(void* m) { __tsan_mutex_create(m, __tsan_mutex_not_static); }
+inline void tsan_destroy(void* m) { __tsan_mutex_destroy(m, __tsan_mutex_not_static); }
+class TsanLock {
+ public:
+  TsanLock(void* m, unsigned flags) : m_(m), flags_(flags) { __tsan_mutex_pre_lock(m_, flags_); }
+  ~TsanLock() { __tsan_mutex_post_lock(m_, flags_, 0); }
+  bool result(bool ok) {
+    if (!ok) flags_ |= __tsan_mutex_try_lock_failed;
+    return ok;
+  }
+  TsanLock(const TsanLock&) = delete;
+  TsanLock& operator=(const TsanLock&) = delete;
+
+ private:
+  void* m_;
+  unsigned flags_;
+};
+class TsanUnlock {
+ public:
+  TsanUnlock(void* m, unsigned flags) : m_(m), flags_(flags) { __tsan_mutex_pre_unlock(m_, flags_); }
+  ~TsanUnlock() { __tsan_mutex_post_unlock(m_, flags_); }
+  TsanUnlock(const TsanUnlock&) = delete;
+  TsanUnlock& operator=(const TsanUnlock&) = delete;
+
+ private:
+  void* m_;
+  unsigned flags_;
+};
+#else
+inline constexpr unsigned kTsanRead = 0;
+inline constexpr unsigned kTsanTry = 0;
+inline void tsan_create(void*) {}
+inline void tsan_destroy(void*) {}
+struct TsanLock {
+  TsanLock(void*, unsigned) {}
+  bool result(bool ok) { return ok; }
+};
+struct TsanUnlock {
+  TsanUnlock(void*, unsigned) {}
+};
+#endif
+
 }  // namespace real
 
 struct RealModel {
@@ -205,26 +273,6 @@ struct RealModel {
     std::atomic<T> g_;
   };
 
-  class rwlock {
-   public:
-    explicit rwlock(const char* name) : name_(name) { pthread_rwlock_init(&l_, nullptr); }
-    ~rwlock() { pthread_rwlock_destroy(&l_); }
-    rwlock(const rwlock&) = delete;
-    rwlock& operator=(const rwlock&) = delete;
-
-    void read_lock(Loc = Loc::current()) { pthread_rwlock_rdlock(&l_); }
-    void read_unlock(Loc = Loc::current()) { pthread_rwlock_unlock(&l_); }
-    bool read_trylock(Loc = Loc::current()) { return pthread_rwlock_tryrdlock(&l_) == 0; }
-    void write_lock(Loc = Loc::current()) { pthread_rwlock_wrlock(&l_); }
-    void write_unlock(Loc = Loc::current()) { pthread_rwlock_unlock(&l_); }
-    bool write_trylock(Loc = Loc::current()) { return pthread_rwlock_trywrlock(&l_) == 0; }
-    const char* name() const { return name_; }
-
-   private:
-    const char* name_;
-    pthread_rwlock_t l_;
-  };
-
   class spinlock {
    public:
     explicit spinlock(const char* name) : name_(name) {
@@ -258,6 +306,49 @@ struct RealModel {
    private:
     const char* name_;
     std::mutex m_;
+  };
+
+  // rwlock_t: the kernel's queued rwlock (model/qrwlock.hpp), over this
+  // model's atomics and spinlock, annotated for TSan.
+  class rwlock {
+   public:
+    explicit rwlock(const char* name) : l_(name) { real::tsan_create(this); }
+    ~rwlock() { real::tsan_destroy(this); }
+    rwlock(const rwlock&) = delete;
+    rwlock& operator=(const rwlock&) = delete;
+
+    void read_lock(Loc loc = Loc::current()) {
+      real::TsanLock a(this, real::kTsanRead);
+      l_.read_lock(loc);
+    }
+    void read_lock_in_interrupt(Loc loc = Loc::current()) {
+      real::TsanLock a(this, real::kTsanRead);
+      l_.read_lock_in_interrupt(loc);
+    }
+    bool read_trylock(Loc loc = Loc::current()) {
+      real::TsanLock a(this, real::kTsanRead | real::kTsanTry);
+      return a.result(l_.read_trylock(loc));
+    }
+    void read_unlock(Loc loc = Loc::current()) {
+      real::TsanUnlock a(this, real::kTsanRead);
+      l_.read_unlock(loc);
+    }
+    void write_lock(Loc loc = Loc::current()) {
+      real::TsanLock a(this, 0);
+      l_.write_lock(loc);
+    }
+    bool write_trylock(Loc loc = Loc::current()) {
+      real::TsanLock a(this, real::kTsanTry);
+      return a.result(l_.write_trylock(loc));
+    }
+    void write_unlock(Loc loc = Loc::current()) {
+      real::TsanUnlock a(this, 0);
+      l_.write_unlock(loc);
+    }
+    const char* name() const { return l_.name(); }
+
+   private:
+    Qrwlock<RealModel> l_;
   };
 
   static void fence(std::memory_order mo, Loc = Loc::current()) { std::atomic_thread_fence(mo); }
