@@ -126,7 +126,10 @@ struct HostMmu {
     const std::uint32_t g = frame[f].add(USER);
     M::check(state_of(g) == LIVE, inv::S1_use);
     if (f >= kHvas) M::observe(inv::U2_used_new_page);  // not an initial frame: a migration target
-    (void)data[f].load();
+    // The read itself, and its value: a freed page holds the poison. (Using
+    // the value also keeps the compiler from dropping the load, which TSan
+    // must see.)
+    M::check(data[f].load() != kPoison, inv::S1_use);
     frame[f].adjust(0u - USER);
   }
 
