@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "impl/info.hpp"
@@ -27,6 +28,24 @@ struct Cell {
   RunResult (*run)(const search::Config&, const RunOptions&);
   bool (*can_observe)(const char* code);  // the variant's Pfncache::can_observe
 };
+
+// "a,b,c" -> {"a", "b", "c"}, empty fields kept: the name lists of the
+// gate's and the docs generator's command lines, the parts of a replay
+// state.
+inline std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
 
 inline std::vector<Cell>& cell_registry() {
   static std::vector<Cell> cells;

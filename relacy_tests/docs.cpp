@@ -56,21 +56,6 @@ std::vector<std::string> words(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
 RunOptions options(const Cell& c) {
   RunOptions o;
   o.thread_names = c.thread_names;

@@ -115,21 +115,6 @@ SearchSpec parse_search(const std::string& s) {
   return spec;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
 std::string search_text(const search::Config& c) {
   switch (c.mode) {
     case search::Mode::bound: return "bound=" + std::to_string(c.bound);

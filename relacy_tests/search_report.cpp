@@ -58,19 +58,17 @@ bool count_and_stop() {
   return false;
 }
 
-// Relacy's full_search_scheduler, plus a time limit.
-template <rl::thread_id_t N>
-class StockFull
-    : public rl::tree_search_scheduler<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N> {
-  using base_t =
-      rl::tree_search_scheduler<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N>;
+// Relacy's tree search with the time limit Relacy lacks: the one thing the
+// two stock schedulers below add to it.
+template <class Derived, class ThreadInfo, rl::thread_id_t N>
+class TimeLimited : public rl::tree_search_scheduler<Derived, ThreadInfo, N> {
+ protected:
+  using base_t = rl::tree_search_scheduler<Derived, ThreadInfo, N>;
 
  public:
   using thread_info_t = typename base_t::thread_info_t;
   using shared_context_t = typename base_t::shared_context_t;
-  StockFull(rl::test_params& p, shared_context_t& c, rl::thread_id_t d) : base_t(p, c, d) {}
-  bool can_switch(thread_info_t&) { return true; }
-  void on_switch(thread_info_t&) {}
+  TimeLimited(rl::test_params& p, shared_context_t& c, rl::thread_id_t d) : base_t(p, c, d) {}
   double iteration_count_approx() { return 1.0; }
   bool iteration_end_impl() {
     if (count_and_stop()) return true;
@@ -80,20 +78,33 @@ class StockFull
   }
 };
 
-// Relacy's context_bound_scheduler, plus a time limit.
+// Relacy's full_search_scheduler, plus a time limit.
 template <rl::thread_id_t N>
-class StockBound : public rl::tree_search_scheduler<StockBound<N>,
-                                                    rl::context_bound_scheduler_thread_info<N>, N> {
-  using base_t =
-      rl::tree_search_scheduler<StockBound<N>, rl::context_bound_scheduler_thread_info<N>, N>;
+class StockFull
+    : public TimeLimited<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N> {
+  using limited_t = TimeLimited<StockFull<N>, rl::tree_search_scheduler_thread_info<N>, N>;
 
  public:
-  using thread_info_t = typename base_t::thread_info_t;
-  using shared_context_t = typename base_t::shared_context_t;
-  StockBound(rl::test_params& p, shared_context_t& c, rl::thread_id_t d) : base_t(p, c, d) {}
+  using typename limited_t::shared_context_t;
+  using typename limited_t::thread_info_t;
+  using limited_t::limited_t;
+  bool can_switch(thread_info_t&) { return true; }
+  void on_switch(thread_info_t&) {}
+};
+
+// Relacy's context_bound_scheduler, plus a time limit.
+template <rl::thread_id_t N>
+class StockBound
+    : public TimeLimited<StockBound<N>, rl::context_bound_scheduler_thread_info<N>, N> {
+  using limited_t = TimeLimited<StockBound<N>, rl::context_bound_scheduler_thread_info<N>, N>;
+
+ public:
+  using typename limited_t::shared_context_t;
+  using typename limited_t::thread_info_t;
+  using limited_t::limited_t;
   rl::thread_id_t iteration_begin_impl() {
     switches_remain_ = this->params_.context_bound;
-    return base_t::iteration_begin_impl();
+    return limited_t::base_t::iteration_begin_impl();
   }
   bool can_switch(thread_info_t& t) {
     t.sched_count_ += 1;
@@ -104,13 +115,6 @@ class StockBound : public rl::tree_search_scheduler<StockBound<N>,
       switches_remain_ -= 1;
     else
       t.forced_context_switch_count_ += 1;
-  }
-  double iteration_count_approx() { return 1.0; }
-  bool iteration_end_impl() {
-    if (count_and_stop()) return true;
-    const bool done = base_t::iteration_end_impl();
-    stock().complete = done;
-    return done;
   }
 
  private:
