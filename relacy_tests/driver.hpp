@@ -230,7 +230,8 @@ struct RunResult {
   std::vector<Observation> observations;
   Failure failure;
   double probe_estimate = 0, probe_stderr = 0;
-  RawSet<std::uint64_t> class_set, outcome_set;                  // filled when keep_classes
+  RawSet<std::uint64_t> class_set;    // filled when keep_classes
+  RawSet<std::uint64_t> outcome_set;  // filled when keep_classes or keep_outcomes
   RawMap<std::uint64_t, RawVector<search::Decision>> witnesses;  // keep_witnesses
   // witness_of: the execution that first observed it (empty if none did),
   // its number, and its trace.
@@ -242,6 +243,7 @@ struct RunResult {
 struct RunOptions {
   bool keep_classes = false;
   bool keep_witnesses = false;       // with keep_classes: one execution per class
+  bool keep_outcomes = false;        // fill outcome_set (to merge searches run apart)
   const char* witness_of = nullptr;  // stop at the first execution observing this (prefix)
   const char* only_check = nullptr;  // check only this invariant ("S11:"); see Recorder
   bool want_trace = true;
@@ -542,9 +544,9 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     out.outcomes = collector.outcomes().size();
     if (o.keep_classes) {
       out.class_set = collector.classes();
-      out.outcome_set = collector.outcomes();
       out.witnesses = collector.witnesses();
     }
+    if (o.keep_classes || o.keep_outcomes) out.outcome_set = collector.outcomes();
     out.witness.assign(collector.witness().begin(), collector.witness().end());
     out.witness_execution = collector.witness_execution();
     out.probe_estimate = engine.probe_estimate();

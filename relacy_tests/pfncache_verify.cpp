@@ -7,483 +7,304 @@
 // scenario, the search that produced the verdict, executions, time, result,
 // expected result, verdict. Exit status 0 if and only if every cell is as
 // expected; 1 otherwise; 2 on bad input. See --help.
-#include <unistd.h>
-
+//
+// Cells run in parallel worker processes (-j, default: every core;
+// relacy_tests/pool.hpp). A complete search that is still running after
+// --split-after executions is abandoned and re-run cooperatively: its tree
+// is cut into prefixes at the split depth, and every free worker joins,
+// claiming prefixes as it reaches them (search/claims.hpp). The table comes
+// out in the same order, with the same verdicts, whatever -j is.
+#include <CLI/CLI.hpp>
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "relacy_tests/cells.hpp"
+#include "relacy_tests/gate.hpp"
+#include "relacy_tests/pool.hpp"
 #include "relacy_tests/teeth.hpp"
 
 namespace {
 
 using namespace pfv;
-
-constexpr const char* kUsage =
-    "usage: pfncache-verify [options]\n"
-    "\n"
-    "Verifies every registered variant of the KVM pfncache protocol in every\n"
-    "scenario under the Relacy race detector and prints the verdict table.\n"
-    "Exit status: 0 if every cell is as expected, 1 if not, 2 on bad input.\n"
-    "\n"
-    "options:\n"
-    "  --variant LIST      only these variants (comma-separated names, see --list)\n"
-    "  --scenario LIST     only these scenarios (comma-separated names)\n"
-    "  --search SPEC       auto (default: refute with bound=2, then prove with\n"
-    "                      reduced), reduced, full, bound=N, random=N\n"
-    "  --max-seconds S     give up a search after S seconds (default 900); a cell\n"
-    "                      whose search did not finish is INCOMPLETE, not a pass\n"
-    "                      (a complete pass that never reached one of its\n"
-    "                      scenario's Sometimes is UNREACHED, not a pass either)\n"
-    "  --shard I/N         explore only shard I of N of each search (0 <= I < N);\n"
-    "                      the N shards partition the tree exactly\n"
-    "  --split D           branching decisions dealt out to shards (default 6)\n"
-    "  --estimate N        print Knuth's estimate (N random walks) of each cell's\n"
-    "                      full-search tree instead of verifying\n"
-    "  --trace             print the trace of every failing cell (unexpected\n"
-    "                      failures are always traced)\n"
-    "  --replay STATE      re-run exactly one execution (STATE as printed after\n"
-    "                      a failure) and print its trace\n"
-    "  --json FILE         also write the report as JSON ('-' for stdout)\n"
-    "  --junit FILE        also write the report as JUnit XML\n"
-    "  --window            print the pre-check window observations per cell\n"
-    "  --sometimes CODES   also require every passing cell to reach these\n"
-    "                      observations (comma-separated: W3,R4,...)\n"
-    "  --witness OBS       find, with the reduced search, the first execution of\n"
-    "                      each cell in which an observation starting with OBS\n"
-    "                      (W3, R2, ...) happens, and print its trace\n"
-    "  --teeth             show that each invariant alone catches some mutant:\n"
-    "                      a mutant x invariant table; exits 1 if one catches none\n"
-    "  --list              list variants and scenarios and exit\n"
-    "  --quiet             no progress lines on stderr\n"
-    "  --help              this text\n";
-
-[[noreturn]] void bad_input(const std::string& msg) {
-  std::fprintf(stderr, "pfncache-verify: %s\n(try --help)\n", msg.c_str());
-  std::exit(2);
-}
-
-struct SearchSpec {
-  std::string text = "auto";
-  bool automatic = true;
-  search::Config cfg = reduced();
-  static search::Config reduced() {
-    search::Config c;
-    c.mode = search::Mode::reduced;
-    return c;
-  }
-};
-
-SearchSpec parse_search(const std::string& s) {
-  SearchSpec spec;
-  spec.text = s;
-  spec.automatic = s == "auto";
-  auto number = [&](const std::string& prefix) {
-    const std::string digits = s.substr(prefix.size());
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
-        digits.size() > 12)
-      bad_input("bad search: " + s + " (" + prefix + "N needs a number)");
-    return std::strtoull(digits.c_str(), nullptr, 10);
-  };
-  if (s == "auto") {
-    spec.cfg.mode = search::Mode::reduced;
-  } else if (s == "reduced") {
-    spec.cfg.mode = search::Mode::reduced;
-  } else if (s == "full") {
-    spec.cfg.mode = search::Mode::full;
-  } else if (s.rfind("bound=", 0) == 0) {
-    spec.cfg.mode = search::Mode::bound;
-    spec.cfg.bound = static_cast<unsigned>(number("bound="));
-  } else if (s.rfind("random=", 0) == 0) {
-    spec.cfg.mode = search::Mode::random;
-    spec.cfg.iterations = number("random=");
-    if (spec.cfg.iterations == 0) bad_input("random=N needs N > 0");
-  } else {
-    bad_input("unknown search: " + s + " (auto, reduced, full, bound=N, random=N)");
-  }
-  return spec;
-}
-
-std::string search_text(const search::Config& c) {
-  switch (c.mode) {
-    case search::Mode::bound: return "bound=" + std::to_string(c.bound);
-    case search::Mode::random: return "random=" + std::to_string(c.iterations);
-    default: return search::mode_name(c.mode);
-  }
-}
-
-// The class of a failure, as the table and the expectations name it:
-// "S2", "race gpc.valid", "deadlock", "livelock", or "check: <text>".
-std::string failure_class(const RunResult& r) {
-  const Failure& f = r.failure;
-  if (r.result == rl::test_result_success) return "pass";
-  if (f.kind == "invariant") {
-    if (f.what.size() >= 2 && f.what[0] == 'S' &&
-        std::isdigit(static_cast<unsigned char>(f.what[1]))) {
-      std::size_t n = 1;
-      while (n < f.what.size() && std::isdigit(static_cast<unsigned char>(f.what[n]))) ++n;
-      return f.what.substr(0, n);
-    }
-    return "check: " + f.what;
-  }
-  if (f.kind == "data race") return "race " + f.what;
-  return f.kind;
-}
-
-bool class_matches(const std::string& got, const char* allowed_list) {
-  if (allowed_list == nullptr) return false;
-  for (const std::string& a : split(allowed_list, '|')) {
-    if (a.empty()) continue;
-    if (got == a) return true;
-    // "race page" admits "race page[0].data".
-    if (a.rfind("race ", 0) == 0 && got.rfind(a, 0) == 0) return true;
-  }
-  return false;
-}
-
-bool listed_in(const char* list, const char* name) {
-  if (list == nullptr) return false;
-  for (const std::string& s : split(list, ','))
-    if (s == name) return true;
-  return false;
-}
-
-// What a cell is expected to produce, and how hard the gate must look.
-//   kernel variant:                   pass, proved by a complete search;
-//   harmless mutant:                  pass, proved by a complete search;
-//   mutant, a scenario that targets it (caught_in): caught, with one of its
-//                                     failure classes (refuted fast, or by the
-//                                     complete search: passing it is a miss);
-//   mutant, any other scenario:       not a target: only the fast refuter
-//                                     runs, and a failure must still be one
-//                                     of the mutant's classes.
-struct Expectation {
-  enum Kind { pass, caught, not_target } kind;
-  const char* classes;  // caught / not_target: the failure classes allowed
-  std::string text;
-};
-
-Expectation expectation(const Cell& c) {
-  const VariantInfo& v = *c.variant;
-  if (v.kind == VariantKind::kernel) return {Expectation::pass, nullptr, "pass"};
-  if (v.caught_by && std::strcmp(v.caught_by, "harmless") == 0)
-    return {Expectation::pass, nullptr, "pass (harmless)"};
-  if (listed_in(v.caught_in, c.scenario->name))
-    return {Expectation::caught, v.caught_by,
-            std::string(v.kind == VariantKind::artifact ? "C11 artifact: " : "caught: ") +
-                v.caught_by};
-  return {Expectation::not_target, v.caught_by, "- (not a target)"};
-}
-
-struct Row {
-  const Cell* cell;
-  std::string search;
-  RunResult result;
-  std::string result_class;
-  Expectation expected;
-  std::string verdict;    // "ok", "UNEXPECTED", "INCOMPLETE", "UNREACHED"
-  std::string unreached;  // Sometimes codes a passing complete search missed
-  std::string replay;     // state for --replay
-  double seconds = 0;     // all searches of the cell
-};
-
-std::string replay_state(const Cell& c, const search::Config& cfg, const RunResult& r) {
-  return std::string(c.variant->name) + ":" + c.scenario->name + ":" +
-         (uses_random_memory(cfg) ? "r" : "f") + ":" + encode_decisions(r.failure.decisions);
-}
+using gate::BadInput;
+using gate::Row;
+using gate::SearchResult;
+using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::vector<std::string> variants, scenarios;
-  SearchSpec search;
+  gate::SearchSpec search;
   double max_seconds = 900;
-  unsigned shard = 0, shards = 1, split_depth = 6;
+  unsigned shard = 0, shards = 1, split_depth = 8;
+  std::uint64_t split_after = 100000;
+  unsigned jobs = 0;
   std::uint64_t estimate = 0;
   bool trace = false, list = false, quiet = false, window = false, teeth = false;
-  std::string replay, json, junit, witness;
-  std::string sometimes;  // --sometimes: codes every cell must also reach
+  std::string replay, json, junit, witness, only;
+  std::string only_check;  // "S1:" for --only S1: the prefix M::check() matches
+  std::string sometimes;   // --sometimes: codes every cell must also reach
 };
 
-// The codes of the scenario's Sometimes that the variant can produce but
-// the search never observed, space-separated.
-std::string missing_sometimes(const Cell& c, const RunResult& r, const std::string& extra) {
-  std::string missing;
-  std::istringstream codes(std::string(c.scenario->sometimes ? c.scenario->sometimes : "") + " " +
-                           extra);
-  std::string code;
-  while (codes >> code) {
-    if (!c.can_observe(code.c_str())) continue;
-    bool seen = false;
-    for (const Observation& o : r.observations)
-      seen = seen || (o.executions > 0 && o.what.compare(0, code.size() + 1, code + ":") == 0);
-    if (!seen) missing += (missing.empty() ? "" : " ") + code;
-  }
-  return missing;
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-Row run_row(const Cell& c, const Options& opt) {
-  Row row;
-  row.cell = &c;
-  row.expected = expectation(c);
+RunOptions run_options(const Cell& c, const Options& opt) {
   RunOptions ro;
   ro.thread_names = c.thread_names;
   ro.thread_count = c.threads;
+  if (!opt.only_check.empty()) ro.only_check = opt.only_check.c_str();
+  return ro;
+}
 
-  auto configure = [&](search::Config cfg) {
+// ---- work done in a worker process --------------------------------------------
+
+// A cell's plan (gate::plan), search after search until one fails. The
+// complete search stops after --split-after executions (budget_cut), to be
+// re-run cooperatively by the parent.
+nlohmann::json plan_task(const Cell& c, const Options& opt, const gate::Expectation& e) {
+  SearchResult last;
+  double cpu = 0;
+  const std::string label = std::string(c.variant->name) + " / " + c.scenario->name;
+  for (search::Config cfg : gate::plan(e, opt.search)) {
     cfg.max_seconds = opt.max_seconds;
     cfg.shard = opt.shard;
     cfg.shards = opt.shards;
     cfg.split_depth = opt.shards > 1 ? opt.split_depth : 0;
-    return cfg;
-  };
-  std::string label = std::string(c.variant->name) + " / " + c.scenario->name;
-
-  std::vector<search::Config> plan;
-  if (opt.search.automatic) {
-    search::Config refute;
-    refute.mode = search::Mode::bound;
-    refute.bound = 2;
-    plan.push_back(configure(refute));
-    if (row.expected.kind != Expectation::not_target)
-      plan.push_back(configure(opt.search.cfg));  // reduced: the complete search
-  } else {
-    plan.push_back(configure(opt.search.cfg));
-  }
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    search::Config cfg = plan[i];
-    std::string progress = label + " (" + search_text(cfg) + ")";
+    const bool complete_search =
+        cfg.mode == search::Mode::reduced || cfg.mode == search::Mode::full;
+    if (complete_search && opt.shards == 1) cfg.max_executions = opt.split_after;
+    const std::string progress = label + " (" + gate::search_text(cfg) + ")";
     cfg.progress_label = opt.quiet ? nullptr : progress.c_str();
-    cfg.progress_period = 5;
-    RunResult r = c.run(cfg, ro);
-    row.seconds += r.stats.seconds;
-    row.search = search_text(cfg);
-    const bool failed = r.result != rl::test_result_success;
-    row.result = std::move(r);
-    if (failed) {
-      row.replay = replay_state(c, cfg, row.result);
-      break;
-    }
+    RunOptions ro = run_options(c, opt);
+    const RunResult r = c.run(cfg, ro);
+    last = gate::from_run(cfg, r);
+    cpu += last.seconds;
+    last.budget_cut = !last.failed() && !last.complete && cfg.max_executions != 0 &&
+                      r.stats.executions >= cfg.max_executions;
+    if (last.failed() || last.budget_cut) break;
   }
-  const RunResult& r = row.result;
-  row.result_class = failure_class(r);
-  const bool failed = r.result != rl::test_result_success;
-  const bool complete = failed || r.stats.complete;
-  switch (row.expected.kind) {
-    case Expectation::pass:
-      row.verdict = failed ? "UNEXPECTED" : complete ? "ok" : "INCOMPLETE";
-      break;
-    case Expectation::caught:
-      row.verdict =
-          failed     ? (class_matches(row.result_class, row.expected.classes) ? "ok" : "UNEXPECTED")
-          : complete ? "UNEXPECTED"
-                     : "INCOMPLETE";
-      break;
-    case Expectation::not_target:
-      row.verdict =
-          !failed || class_matches(row.result_class, row.expected.classes) ? "ok" : "UNEXPECTED";
-      break;
-  }
-  // A Never needs its Sometimes: a pass proved by a complete search counts
-  // only if the search reached every state the scenario names. (A shard
-  // sees part of the tree, so the check is left to the whole search.)
-  if (row.verdict == "ok" && !failed && r.stats.complete && opt.shards == 1) {
-    row.unreached = missing_sometimes(c, r, opt.sometimes);
-    if (!row.unreached.empty()) {
-      row.verdict = "UNREACHED";
-      row.result_class = "pass, never " + row.unreached;
-    }
-  }
-  return row;
+  return {{"result", gate::to_json(last)}, {"cpu", cpu}};
 }
 
-std::string human_count(std::uint64_t n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(n));
-  return buf;
+// One process's share of a cooperative complete search.
+nlohmann::json coop_task(const Cell& c, const Options& opt, search::PrefixClaims* claims,
+                         double max_seconds) {
+  search::Config cfg = opt.search.cfg;
+  cfg.split_depth = opt.split_depth;
+  cfg.claims = claims;
+  cfg.max_seconds = max_seconds;
+  const std::string progress = std::string(c.variant->name) + " / " + c.scenario->name + " (" +
+                               gate::search_text(cfg) + ", cooperative)";
+  cfg.progress_label = opt.quiet ? nullptr : progress.c_str();
+  RunOptions ro = run_options(c, opt);
+  ro.keep_outcomes = true;
+  const RunResult r = c.run(cfg, ro);
+  if (r.result != rl::test_result_success) claims->request_stop();
+  return gate::to_json(gate::from_run(cfg, r));
 }
 
-std::string truncate(const std::string& s, std::size_t n) {
-  return s.size() <= n ? s : s.substr(0, n - 1) + "~";
-}
+// ---- the table ----------------------------------------------------------------
 
 void print_header() {
   std::printf("%-28s %-30s %-9s %11s %8s  %-24s %-24s %s\n", "variant", "scenario", "search",
               "executions", "time", "result", "expected", "verdict");
 }
 
+std::string truncate(const std::string& s, std::size_t n) {
+  return s.size() <= n ? s : s.substr(0, n - 1) + "~";
+}
+
 void print_row(const Row& row) {
-  const RunResult& r = row.result;
-  std::printf("%-28s %-30s %-9s %11s %7.2fs  %-24s %-24s %s\n", row.cell->variant->name,
-              row.cell->scenario->name, row.search.c_str(),
-              human_count(r.stats.executions + r.stats.redundant +
-                          (r.result == rl::test_result_success ? 0 : 1))
-                  .c_str(),
-              row.seconds, truncate(row.result_class, 24).c_str(),
-              truncate(row.expected.text, 24).c_str(), row.verdict.c_str());
+  std::printf("%-28s %-30s %-9s %11llu %7.2fs  %-24s %-24s %s\n", row.cell->variant->name,
+              row.cell->scenario->name, row.result.search.c_str(),
+              static_cast<unsigned long long>(row.result.shown_executions()), row.seconds,
+              truncate(row.result_class, 24).c_str(), truncate(row.expected.text, 24).c_str(),
+              row.verdict.c_str());
   std::fflush(stdout);
 }
 
 void print_trace(const Row& row) {
-  const Failure& f = row.result.failure;
+  const SearchResult& r = row.result;
   std::printf("\n  %s / %s: %s (%s, execution %llu)\n", row.cell->variant->name,
-              row.cell->scenario->name, f.what.c_str(), row.search.c_str(),
-              static_cast<unsigned long long>(row.result.stats.executions +
-                                              row.result.stats.redundant + 1));
-  std::printf("%s", f.trace.c_str());
+              row.cell->scenario->name, r.failure.what.c_str(), r.search.c_str(),
+              static_cast<unsigned long long>(r.shown_executions()));
+  std::printf("%s", r.failure.trace.c_str());
   std::printf("  replay: pfncache-verify --replay '%s'\n\n", row.replay.c_str());
 }
 
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          o += b;
-        } else {
-          o += c;
-        }
-    }
-  }
-  return o;
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
-// Writes `content` to `path` atomically (a temporary file renamed over it),
-// so a failure never leaves a half-written report.
-void write_file(const std::string& path, const std::string& content) {
-  if (path == "-") {
-    std::fwrite(content.data(), 1, content.size(), stdout);
-    return;
-  }
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr) bad_input("cannot write " + path + ": " + std::strerror(errno));
-  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    bad_input("cannot write " + path + ": " + std::strerror(errno));
-  }
-}
-
-std::string json_report(const std::vector<Row>& rows, const Options& opt) {
-  std::ostringstream o;
-  o << "{\n  \"tool\": \"pfncache-verify\",\n  \"search\": \"" << json_escape(opt.search.text)
-    << "\",\n  \"shard\": \"" << opt.shard << "/" << opt.shards << "\",\n  \"cells\": [\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
-    const search::Stats& s = r.result.stats;
-    o << "    {\"variant\": \"" << json_escape(r.cell->variant->name) << "\", \"scenario\": \""
-      << json_escape(r.cell->scenario->name) << "\", \"search\": \"" << json_escape(r.search)
-      << "\", \"executions\": " << s.executions << ", \"redundant\": " << s.redundant
-      << ", \"seconds\": " << r.seconds << ", \"complete\": " << (s.complete ? "true" : "false")
-      << ", \"distinct_outcomes\": " << r.result.outcomes << ", \"result\": \""
-      << json_escape(r.result_class) << "\", \"expected\": \"" << json_escape(r.expected.text)
-      << "\", \"verdict\": \"" << r.verdict << "\"";
-    if (!r.unreached.empty()) o << ", \"unreached\": \"" << json_escape(r.unreached) << "\"";
-    if (r.result.result != rl::test_result_success) {
-      const Failure& f = r.result.failure;
-      o << ", \"failure\": {\"kind\": \"" << json_escape(f.kind) << "\", \"what\": \""
-        << json_escape(f.what) << "\", \"file\": \"" << json_escape(short_path(f.loc.file))
-        << "\", \"line\": " << f.loc.line << ", \"function\": \"" << json_escape(f.loc.func)
-        << "\", \"replay\": \"" << json_escape(r.replay) << "\", \"trace\": \""
-        << json_escape(f.trace) << "\"}";
-    }
-    o << ", \"observations\": {";
-    bool first = true;
-    for (const Observation& ob : r.result.observations) {
-      if (ob.executions == 0) continue;
-      o << (first ? "" : ", ") << "\"" << json_escape(ob.what) << "\": " << ob.executions;
-      first = false;
-    }
-    o << "}}" << (i + 1 < rows.size() ? ",\n" : "\n");
-  }
-  std::size_t bad = 0;
-  for (const Row& r : rows) bad += r.verdict != "ok";
-  o << "  ],\n  \"summary\": {\"cells\": " << rows.size() << ", \"not_ok\": " << bad << "}\n}\n";
-  return o.str();
-}
-
-std::string junit_report(const std::vector<Row>& rows) {
-  std::size_t failures = 0;
-  double total = 0;
+void print_window(const std::vector<Row>& rows) {
+  std::printf(
+      "\npre-check window (21dadfcd665e), executions of the search that gave the verdict:\n");
+  std::printf("%-14s %-30s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "variant", "scenario",
+              "W0 reach", "W1 chg", "W2 inval", "W3 moved", "W5 deact", "W6 inval", "W7 skip",
+              "W8 redund", "W9 store");
   for (const Row& r : rows) {
-    failures += r.verdict != "ok";
-    total += r.seconds;
+    const SearchResult& s = r.result;
+    if (s.failed() || s.observed("W0") == 0) continue;
+    auto n = [&](const char* code) { return static_cast<unsigned long long>(s.observed(code)); };
+    std::printf("%-14s %-30s %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
+                r.cell->variant->name, r.cell->scenario->name, n("W0"), n("W1"), n("W2"), n("W3"),
+                n("W5"), n("W6"), n("W7"), n("W8"), n("W9"));
   }
-  std::ostringstream o;
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pfncache-verify\" tests=\""
-    << rows.size() << "\" failures=\"" << failures << "\" time=\"" << total << "\">\n";
-  std::string current;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
-    if (current != r.cell->variant->name) {
-      if (!current.empty()) o << "  </testsuite>\n";
-      current = r.cell->variant->name;
-      std::size_t n = 0, f = 0;
-      for (const Row& x : rows)
-        if (current == x.cell->variant->name) {
-          ++n;
-          f += x.verdict != "ok";
-        }
-      o << "  <testsuite name=\"" << xml_escape(current) << "\" tests=\"" << n << "\" failures=\""
-        << f << "\">\n";
-    }
-    o << "    <testcase classname=\"" << xml_escape(current) << "\" name=\""
-      << xml_escape(r.cell->scenario->name) << "\" time=\"" << r.seconds << "\">\n";
-    o << "      <system-out>"
-      << xml_escape(r.search + ": " + r.result_class + " (expected " + r.expected.text + ")")
-      << "</system-out>\n";
-    if (r.verdict != "ok") {
-      o << "      <failure message=\""
-        << xml_escape(r.verdict + ": " + r.result_class + ", expected " + r.expected.text) << "\">"
-        << xml_escape(r.result.failure.trace) << "</failure>\n";
-    }
-    o << "    </testcase>\n";
-  }
-  if (!current.empty()) o << "  </testsuite>\n";
-  o << "</testsuites>\n";
-  return o.str();
 }
+
+// ---- running the cells --------------------------------------------------------
+
+// One cell on its way through the pool.
+struct Job {
+  enum State { pending, planning, waiting_coop, coop, done } state = pending;
+  Row row;
+  Clock::time_point start;
+  double cpu = 0;
+  search::PrefixClaims* claims = nullptr;
+  unsigned workers = 0;    // cooperative processes running
+  bool exhausted = false;  // a cooperative process has walked every prefix
+  std::vector<SearchResult> parts;
+};
+
+void finish_job(Job& j, const Options& opt) {
+  j.row.seconds = since(j.start);
+  j.row.cpu_seconds = j.cpu;
+  if (j.row.error.empty()) {
+    gate::decide(j.row, opt.shards == 1, opt.sometimes);
+  } else {
+    j.row.verdict = "ERROR";
+    j.row.result_class = "error";
+  }
+  search::PrefixClaims::destroy(j.claims);
+  j.claims = nullptr;
+  j.state = Job::done;
+}
+
+std::vector<Row> run_cells(const std::vector<const Cell*>& selected, const Options& opt,
+                           bool print) {
+  std::vector<Job> jobs(selected.size());
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    jobs[i].row.cell = selected[i];
+    jobs[i].row.expected = gate::expectation(*selected[i], opt.only);
+  }
+  Pool pool(opt.jobs);
+  std::size_t next_pending = 0, next_print = 0, finished = 0;
+
+  auto start_coop_worker = [&](Job& j) {
+    const double left = std::max(1.0, opt.max_seconds - since(j.start));
+    const Cell& c = *j.row.cell;
+    search::PrefixClaims* claims = j.claims;
+    pool.start(static_cast<int>(&j - jobs.data()),
+               [&c, &opt, claims, left] { return coop_task(c, opt, claims, left); });
+    ++j.workers;
+    j.state = Job::coop;
+  };
+
+  while (finished < jobs.size()) {
+    while (pool.running() < pool.jobs()) {
+      // A search that outgrew one process first, then new cells, then more
+      // processes for a cooperative search still under way.
+      Job* pick = nullptr;
+      for (Job& j : jobs)
+        if (j.state == Job::waiting_coop) {
+          pick = &j;
+          break;
+        }
+      if (pick) {
+        start_coop_worker(*pick);
+        continue;
+      }
+      if (next_pending < jobs.size()) {
+        Job& j = jobs[next_pending++];
+        j.state = Job::planning;
+        j.start = Clock::now();
+        const Cell& c = *j.row.cell;
+        const gate::Expectation e = j.row.expected;
+        pool.start(static_cast<int>(&j - jobs.data()),
+                   [&c, &opt, e] { return plan_task(c, opt, e); });
+        continue;
+      }
+      for (Job& j : jobs)
+        if (j.state == Job::coop && !j.exhausted && (!pick || j.workers < pick->workers)) pick = &j;
+      if (!pick) break;
+      start_coop_worker(*pick);
+    }
+
+    const Pool::Done d = pool.wait_any();
+    Job& j = jobs[static_cast<std::size_t>(d.tag)];
+    if (d.crashed) {
+      j.row.error = d.message;
+      if (j.state == Job::coop && j.claims) j.claims->request_stop();
+      if (j.state == Job::coop && --j.workers > 0) continue;
+      finish_job(j, opt);
+      ++finished;
+    } else if (j.state == Job::planning) {
+      SearchResult r = gate::search_result_from_json(d.value.at("result"));
+      j.cpu += d.value.at("cpu").get<double>();
+      if (r.budget_cut) {
+        j.claims = search::PrefixClaims::create();
+        if (j.claims == nullptr) {
+          j.row.error = "cannot map the shared claim table for a cooperative search";
+          finish_job(j, opt);
+          ++finished;
+        } else {
+          j.state = Job::waiting_coop;
+        }
+      } else {
+        j.row.result = r;
+        finish_job(j, opt);
+        ++finished;
+      }
+    } else {  // a cooperative share
+      SearchResult part = gate::search_result_from_json(d.value);
+      j.cpu += part.seconds;
+      j.parts.push_back(part);
+      j.exhausted = true;
+      if (--j.workers == 0) {
+        j.row.result = gate::merge(j.parts);
+        finish_job(j, opt);
+        ++finished;
+      }
+    }
+    while (print && next_print < jobs.size() && jobs[next_print].state == Job::done)
+      print_row(jobs[next_print++].row);
+  }
+  std::vector<Row> rows;
+  for (Job& j : jobs) rows.push_back(j.row);
+  return rows;
+}
+
+// Runs fn(i) for i in [0, n) in the pool and returns the results in order.
+std::vector<nlohmann::json> run_all(std::size_t n, unsigned jobs,
+                                    const std::function<nlohmann::json(std::size_t)>& fn) {
+  std::vector<nlohmann::json> out(n);
+  Pool pool(jobs);
+  std::size_t next = 0, done = 0;
+  while (done < n) {
+    while (next < n && pool.running() < pool.jobs()) {
+      const std::size_t i = next++;
+      pool.start(static_cast<int>(i), [&fn, i] { return fn(i); });
+    }
+    const Pool::Done d = pool.wait_any();
+    if (d.crashed) throw std::runtime_error(d.message);
+    out[static_cast<std::size_t>(d.tag)] = d.value;
+    ++done;
+  }
+  return out;
+}
+
+// ---- the other modes ----------------------------------------------------------
 
 void print_list() {
   std::printf("variants (impl/variants.list):\n");
   std::set<std::string> seen;
   for (const Cell& c : cells()) {
     if (!seen.insert(c.variant->name).second) continue;
-    std::printf("  %-28s %-8s %s\n", c.variant->name,
-                c.variant->kind == VariantKind::kernel   ? "kernel"
-                : c.variant->kind == VariantKind::mutant ? "mutant"
-                                                         : "artifact",
+    std::printf("  %-28s %-8s %s\n", c.variant->name, gate::kind_name(c.variant->kind).c_str(),
                 c.variant->summary);
   }
   std::printf("\nscenarios (impl/scenarios.hpp):\n");
@@ -504,21 +325,20 @@ const Cell* find_cell(const std::string& variant, const std::string& scenario) {
   return nullptr;
 }
 
-int do_replay(const std::string& state) {
+int do_replay(const std::string& state, const Options& opt) {
   const std::vector<std::string> parts = split(state, ':');
   if (parts.size() != 4 || (parts[2] != "r" && parts[2] != "f"))
-    bad_input("bad replay state (expected variant:scenario:f|r:decisions): " + state);
+    throw BadInput("bad replay state (expected variant:scenario:f|r:decisions): " + state);
   const Cell* c = find_cell(parts[0], parts[1]);
-  if (c == nullptr) bad_input("replay state names an unknown cell: " + parts[0] + " / " + parts[1]);
+  if (c == nullptr)
+    throw BadInput("replay state names an unknown cell: " + parts[0] + " / " + parts[1]);
   std::vector<search::Decision> d;
-  if (!decode_decisions(parts[3], d)) bad_input("replay state has bad decisions: " + parts[3]);
+  if (!decode_decisions(parts[3], d)) throw BadInput("replay state has bad decisions: " + parts[3]);
   search::Config rc;
   rc.mode = search::Mode::replay;
   rc.random_memory = parts[2] == "r";
   rc.replay.assign(d.begin(), d.end());
-  RunOptions ro;
-  ro.thread_names = c->thread_names;
-  ro.thread_count = c->threads;
+  RunOptions ro = run_options(*c, opt);
   ro.trace_always = true;
   const RunResult r = c->run(rc, ro);
   std::printf("%s / %s: replayed one execution (%zu decisions)%s\n", c->variant->name,
@@ -530,192 +350,218 @@ int do_replay(const std::string& state) {
 }
 
 int do_estimate(const std::vector<const Cell*>& selected, const Options& opt) {
-  std::printf("%-28s %-30s %16s %10s %12s\n", "variant", "scenario", "full-tree (est.)", "+/-",
-              "walks");
-  for (const Cell* c : selected) {
+  const std::vector<nlohmann::json> res = run_all(selected.size(), opt.jobs, [&](std::size_t i) {
     search::Config cfg;
     cfg.mode = search::Mode::probe;
     cfg.iterations = opt.estimate;
     RunOptions ro;
     ro.want_trace = false;
-    const RunResult r = c->run(cfg, ro);
-    std::printf("%-28s %-30s %16.3g %10.2g %12llu\n", c->variant->name, c->scenario->name,
-                r.probe_estimate, r.probe_stderr,
-                static_cast<unsigned long long>(r.stats.probe_walks));
-  }
+    const RunResult r = selected[i]->run(cfg, ro);
+    return nlohmann::json{
+        {"estimate", r.probe_estimate}, {"stderr", r.probe_stderr}, {"walks", r.stats.probe_walks}};
+  });
+  std::printf("%-28s %-30s %16s %10s %12s\n", "variant", "scenario", "full-tree (est.)", "+/-",
+              "walks");
+  for (std::size_t i = 0; i < selected.size(); ++i)
+    std::printf("%-28s %-30s %16.3g %10.2g %12llu\n", selected[i]->variant->name,
+                selected[i]->scenario->name, res[i].at("estimate").get<double>(),
+                res[i].at("stderr").get<double>(),
+                static_cast<unsigned long long>(res[i].at("walks").get<std::uint64_t>()));
   return 0;
 }
 
 int do_witness(const std::vector<const Cell*>& selected, const Options& opt) {
-  for (const Cell* c : selected) {
+  const std::vector<nlohmann::json> res = run_all(selected.size(), opt.jobs, [&](std::size_t i) {
+    const Cell& c = *selected[i];
     search::Config cfg;
     cfg.mode = search::Mode::reduced;
     cfg.max_seconds = opt.max_seconds;
-    RunOptions ro;
-    ro.thread_names = c->thread_names;
-    ro.thread_count = c->threads;
+    RunOptions ro = run_options(c, opt);
     ro.witness_of = opt.witness.c_str();
-    const RunResult r = c->run(cfg, ro);
+    const RunResult r = c.run(cfg, ro);
+    char buf[1024];
     if (r.witness.empty()) {
-      std::printf("%s / %s: %s never observed (%s, %llu executions%s)\n", c->variant->name,
-                  c->scenario->name, opt.witness.c_str(), search_text(cfg).c_str(),
-                  static_cast<unsigned long long>(r.stats.executions),
-                  r.result != rl::test_result_success ? ", stopped by a failure"
-                  : r.stats.complete                  ? ", complete"
-                                                      : ", INCOMPLETE");
-      continue;
+      std::snprintf(buf, sizeof buf, "%s / %s: %s never observed (%s, %llu executions%s)\n",
+                    c.variant->name, c.scenario->name, opt.witness.c_str(),
+                    gate::search_text(cfg).c_str(),
+                    static_cast<unsigned long long>(r.stats.executions),
+                    r.result != rl::test_result_success ? ", stopped by a failure"
+                    : r.stats.complete                  ? ", complete"
+                                                        : ", INCOMPLETE");
+      return nlohmann::json{{"text", buf}};
     }
-    std::printf("%s / %s: %s first observed in execution %llu of the reduced search\n%s",
-                c->variant->name, c->scenario->name, opt.witness.c_str(),
-                static_cast<unsigned long long>(r.witness_execution), r.witness_trace.c_str());
-    std::printf("  replay: pfncache-verify --replay '%s:%s:f:%s'\n\n", c->variant->name,
-                c->scenario->name, encode_decisions(r.witness).c_str());
-  }
+    std::snprintf(buf, sizeof buf,
+                  "%s / %s: %s first observed in execution %llu of the reduced search\n",
+                  c.variant->name, c.scenario->name, opt.witness.c_str(),
+                  static_cast<unsigned long long>(r.witness_execution));
+    std::string text = buf + r.witness_trace;
+    text += "  replay: pfncache-verify --replay '" + std::string(c.variant->name) + ":" +
+            c.scenario->name + ":f:" +
+            encode_decisions(std::vector<search::Decision>(r.witness.begin(), r.witness.end())) +
+            "'\n\n";
+    return nlohmann::json{{"text", text}};
+  });
+  for (const nlohmann::json& r : res) std::printf("%s", r.at("text").get<std::string>().c_str());
   return 0;
 }
 
-void print_window(const std::vector<Row>& rows) {
+int do_teeth(const Options& opt) {
+  const std::vector<const VariantInfo*> mutants = teeth_mutants();
+  const std::size_t n = mutants.size() * static_cast<std::size_t>(kInvariantCount);
+  const std::vector<nlohmann::json> res = run_all(n, opt.jobs, [&](std::size_t i) {
+    return nlohmann::json(
+        teeth_probe(mutants[i / kInvariantCount], static_cast<int>(i % kInvariantCount)));
+  });
+  std::vector<std::vector<std::string>> caught(mutants.size());
+  for (std::size_t i = 0; i < n; ++i)
+    caught[i / kInvariantCount].push_back(res[i].get<std::string>());
+  const Teeth t = teeth_from(mutants, caught);
   std::printf(
-      "\npre-check window (21dadfcd665e), executions of the search that gave the verdict:\n");
-  std::printf("%-14s %-30s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "variant", "scenario",
-              "W0 reach", "W1 chg", "W2 inval", "W3 moved", "W5 deact", "W6 inval", "W7 skip",
-              "W8 redund", "W9 store");
-  for (const Row& r : rows) {
-    const std::string v = r.cell->variant->name;
-    if (r.result.result != rl::test_result_success) continue;
-    auto count = [&](const char* key) {
-      for (const Observation& o : r.result.observations)
-        if (o.what.rfind(key, 0) == 0) return o.executions;
-      return std::uint64_t(0);
-    };
-    if (count("W0") == 0) continue;
-    std::printf("%-14s %-30s %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n", v.c_str(),
-                r.cell->scenario->name, (unsigned long long)count("W0"),
-                (unsigned long long)count("W1"), (unsigned long long)count("W2"),
-                (unsigned long long)count("W3"), (unsigned long long)count("W5"),
-                (unsigned long long)count("W6"), (unsigned long long)count("W7"),
-                (unsigned long long)count("W8"), (unsigned long long)count("W9"));
-  }
+      "Each invariant alone (every other check off), bound=2, the mutants' target "
+      "scenarios:\n\n%s",
+      teeth_markdown(t).c_str());
+  int bad = 0;
+  for (int k = 0; k < kInvariantCount; ++k)
+    if (t.toothless[k]) {
+      std::printf("\n%s catches no mutant on its own\n", kInvariantCodes[k]);
+      ++bad;
+    }
+  return bad ? 1 : 0;
+}
+
+// ---- the command line ---------------------------------------------------------
+
+bool known_observation(const std::string& code) {
+  for (const char* ob : inv::observations)
+    if (!code.empty() && std::strncmp(ob, (code + ":").c_str(), code.size() + 1) == 0) return true;
+  return false;
 }
 
 Options parse(int argc, char** argv) {
   Options o;
-  auto value = [&](int& i, const char* name) -> std::string {
-    if (i + 1 >= argc) bad_input(std::string(name) + " needs a value");
-    return argv[++i];
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("%s", kUsage);
-      std::exit(0);
-    } else if (a == "--variant") {
-      for (const std::string& v : split(value(i, "--variant"), ',')) o.variants.push_back(v);
-    } else if (a == "--scenario") {
-      for (const std::string& s : split(value(i, "--scenario"), ',')) o.scenarios.push_back(s);
-    } else if (a == "--search") {
-      o.search = parse_search(value(i, "--search"));
-    } else if (a == "--max-seconds") {
-      const std::string v = value(i, "--max-seconds");
-      char* end = nullptr;
-      o.max_seconds = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end != '\0' || !(o.max_seconds > 0))
-        bad_input("--max-seconds needs a positive number, not " + v);
-    } else if (a == "--shard") {
-      const std::string v = value(i, "--shard");
-      const auto slash = v.find('/');
-      if (slash == std::string::npos) bad_input("--shard needs I/N, not " + v);
-      const std::string is = v.substr(0, slash), ns = v.substr(slash + 1);
-      if (is.empty() || ns.empty() || is.find_first_not_of("0123456789") != std::string::npos ||
-          ns.find_first_not_of("0123456789") != std::string::npos || is.size() > 6 || ns.size() > 6)
-        bad_input("--shard needs I/N with numbers, not " + v);
-      o.shard = static_cast<unsigned>(std::stoul(is));
-      o.shards = static_cast<unsigned>(std::stoul(ns));
-      if (o.shards == 0 || o.shard >= o.shards) bad_input("--shard needs 0 <= I < N, not " + v);
-    } else if (a == "--split") {
-      const std::string v = value(i, "--split");
-      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 3)
-        bad_input("--split needs a number, not " + v);
-      o.split_depth = static_cast<unsigned>(std::stoul(v));
-      if (o.split_depth == 0) bad_input("--split needs a number > 0");
-    } else if (a == "--estimate") {
-      const std::string v = value(i, "--estimate");
-      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 9)
-        bad_input("--estimate needs a number of walks, not " + v);
-      o.estimate = std::stoull(v);
-      if (o.estimate == 0) bad_input("--estimate needs at least one walk");
-    } else if (a == "--trace") {
-      o.trace = true;
-    } else if (a == "--replay") {
-      o.replay = value(i, "--replay");
-    } else if (a == "--json") {
-      o.json = value(i, "--json");
-    } else if (a == "--junit") {
-      o.junit = value(i, "--junit");
-    } else if (a == "--window") {
-      o.window = true;
-    } else if (a == "--witness") {
-      o.witness = value(i, "--witness");
-      if (o.witness.empty()) bad_input("--witness needs an observation name (W3, R2, ...)");
-    } else if (a == "--sometimes") {
-      for (const std::string& code : split(value(i, "--sometimes"), ',')) {
-        bool known = false;
-        for (const char* ob : inv::observations)
-          known = known ||
-                  (!code.empty() && std::strncmp(ob, (code + ":").c_str(), code.size() + 1) == 0);
-        if (!known)
-          bad_input("--sometimes: unknown observation code '" + code +
-                    "' (see impl/invariants.hpp)");
-        o.sometimes += " " + code;
-      }
-    } else if (a == "--teeth") {
-      o.teeth = true;
-    } else if (a == "--list") {
-      o.list = true;
-    } else if (a == "--quiet") {
-      o.quiet = true;
-    } else {
-      bad_input("unknown option: " + a);
+  CLI::App app(
+      "Verifies every registered variant of the KVM pfncache protocol in every\n"
+      "scenario under the Relacy race detector and prints the verdict table.\n"
+      "Exit status: 0 if every cell is as expected, 1 if not, 2 on bad input.",
+      "pfncache-verify");
+  app.get_formatter()->column_width(26);
+  std::string variants, scenarios, search = "auto", shard, sometimes;
+  app.add_option("--variant", variants, "only these variants (comma-separated names, see --list)")
+      ->type_name("LIST");
+  app.add_option("--scenario", scenarios, "only these scenarios (comma-separated names)")
+      ->type_name("LIST");
+  app.add_option("--search", search,
+                 "auto (default: refute with bound=2, then prove with reduced), reduced, full, "
+                 "bound=N, random=N")
+      ->type_name("SPEC");
+  app.add_option("--max-seconds", o.max_seconds,
+                 "give up a search after S seconds (default 900); a cell whose search did not "
+                 "finish is INCOMPLETE, not a pass (a complete pass that never reached one of its "
+                 "scenario's Sometimes is UNREACHED, not a pass either)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("S");
+  app.add_option("-j,--jobs", o.jobs, "worker processes (default: the number of cores)")
+      ->check(CLI::Range(1u, 256u))
+      ->type_name("N");
+  app.add_option("--shard", shard,
+                 "explore only shard I/N of each search (0 <= I < N); the N shards partition the "
+                 "tree exactly (for N CI jobs)")
+      ->type_name("I/N");
+  app.add_option("--split", o.split_depth,
+                 "branching decisions that cut a tree into prefixes, for shards and cooperative "
+                 "searches (default 8)")
+      ->check(CLI::Range(1u, 64u))
+      ->type_name("D");
+  app.add_option("--split-after", o.split_after,
+                 "a complete search still running after N executions is re-run cooperatively by "
+                 "every free worker (default 100000; 0: never)")
+      ->type_name("N");
+  app.add_option("--estimate", o.estimate,
+                 "print Knuth's estimate (N random walks) of each cell's full-search tree instead "
+                 "of verifying")
+      ->check(CLI::Range(std::uint64_t(1), std::uint64_t(1000000000)))
+      ->type_name("N");
+  app.add_flag("--trace", o.trace,
+               "print the trace of every failing cell (unexpected failures are always traced)");
+  app.add_option("--replay", o.replay,
+                 "re-run exactly one execution (STATE as printed after a failure) and print its "
+                 "trace")
+      ->type_name("STATE");
+  app.add_option("--json", o.json, "also write the report as JSON ('-' for stdout)")
+      ->type_name("FILE");
+  app.add_option("--junit", o.junit, "also write the report as JUnit XML")->type_name("FILE");
+  app.add_flag("--window", o.window, "print the pre-check window observations per cell");
+  app.add_option("--sometimes", sometimes,
+                 "also require every passing cell to reach these observations (comma-separated: "
+                 "W3,R4,...)")
+      ->type_name("CODES");
+  app.add_option("--witness", o.witness,
+                 "find, with the reduced search, the first execution of each cell in which an "
+                 "observation starting with OBS (W3, R2, ...) happens, and print its trace")
+      ->type_name("OBS");
+  app.add_option("--only", o.only,
+                 "check only this invariant (S1, S2, ...): every other check is off, so a "
+                 "variant's harm (S1, S3) can be told from a broken design rule (S2, S4); data "
+                 "races are always reported; mutants' cells become informational")
+      ->type_name("INV");
+  app.add_flag("--teeth", o.teeth,
+               "show that each invariant alone catches some mutant: a mutant x invariant "
+               "table; exits 1 if one catches none");
+  app.add_flag("--list", o.list, "list variants and scenarios and exit");
+  app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    std::exit(0);
+  } catch (const CLI::ParseError& e) {
+    throw BadInput(e.what());
+  }
+  o.search = gate::parse_search(search);
+  if (!variants.empty()) o.variants = split(variants, ',');
+  if (!scenarios.empty()) o.scenarios = split(scenarios, ',');
+  if (!shard.empty()) {
+    const auto slash = shard.find('/');
+    if (slash == std::string::npos) throw BadInput("--shard needs I/N, not " + shard);
+    o.shard = static_cast<unsigned>(gate::parse_count("--shard I/N", shard.substr(0, slash)));
+    o.shards = static_cast<unsigned>(gate::parse_count("--shard I/N", shard.substr(slash + 1)));
+    if (o.shards == 0 || o.shard >= o.shards)
+      throw BadInput("--shard needs 0 <= I < N, not " + shard);
+  }
+  if (!sometimes.empty())
+    for (const std::string& code : split(sometimes, ',')) {
+      if (!known_observation(code))
+        throw BadInput("--sometimes: unknown observation code '" + code +
+                       "' (see impl/invariants.hpp)");
+      o.sometimes += " " + code;
     }
+  if (app.count("--witness") && o.witness.empty())
+    throw BadInput("--witness needs an observation name (W3, R2, ...)");
+  if (!o.only.empty()) {
+    bool known = false;
+    for (const char* code : kInvariantCodes) known = known || o.only == code;
+    if (!known)
+      throw BadInput("--only: unknown invariant '" + o.only +
+                     "' (S1, S2, ...; see docs/protocol.md)");
+    o.only_check = o.only + ":";
   }
   if (!o.search.automatic && o.search.cfg.mode == search::Mode::random && o.shards > 1)
-    bad_input("--shard applies to the tree searches (auto, reduced, full, bound=N), not random");
+    throw BadInput(
+        "--shard applies to the tree searches (auto, reduced, full, bound=N), not random");
+  if (o.jobs == 0) o.jobs = Pool::cores();
   return o;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const Options opt = parse(argc, argv);
-  if (opt.list) {
-    print_list();
-    return 0;
-  }
-  if (!opt.replay.empty()) return do_replay(opt.replay);
-  if (opt.teeth) {
-    const Teeth t = measure_teeth();
-    std::printf("Each invariant alone (every other check off), bound=2, the mutants' target "
-                "scenarios:\n\n%s",
-                teeth_markdown(t).c_str());
-    int bad = 0;
-    for (int k = 0; k < kInvariantCount; ++k)
-      if (t.toothless[k]) {
-        std::printf("\n%s catches no mutant on its own\n", kInvariantCodes[k]);
-        ++bad;
-      }
-    return bad ? 1 : 0;
-  }
-
-  // Validate the selection before running anything.
+std::vector<const Cell*> select(const Options& opt) {
   for (const std::string& v : opt.variants) {
     bool known = false;
     for (const Cell& c : cells()) known = known || v == c.variant->name;
-    if (!known) bad_input("unknown variant: " + v + " (see --list)");
+    if (!known) throw BadInput("unknown variant: " + v + " (see --list)");
   }
   for (const std::string& s : opt.scenarios) {
     bool known = false;
     for (const Cell& c : cells()) known = known || s == c.scenario->name;
-    if (!known) bad_input("unknown scenario: " + s + " (see --list)");
+    if (!known) throw BadInput("unknown scenario: " + s + " (see --list)");
   }
   std::vector<const Cell*> selected;
   for (const Cell& c : cells()) {
@@ -725,56 +571,81 @@ int main(int argc, char** argv) {
                                                       c.scenario->name) != opt.scenarios.end();
     if (v && s) selected.push_back(&c);
   }
-  // Refuse unwritable report paths before the (long) run, not after it.
-  for (const std::string* path : {&opt.json, &opt.junit}) {
-    if (path->empty() || *path == "-") continue;
-    std::FILE* f = std::fopen((*path + ".tmp.check").c_str(), "w");
-    if (f == nullptr) bad_input("cannot write " + *path + ": " + std::strerror(errno));
-    std::fclose(f);
-    std::remove((*path + ".tmp.check").c_str());
+  return selected;
+}
+
+int run(int argc, char** argv) {
+  const Options opt = parse(argc, argv);
+  if (opt.list) {
+    print_list();
+    return 0;
   }
+  if (!opt.replay.empty()) return do_replay(opt.replay, opt);
+  if (opt.teeth) return do_teeth(opt);
+
+  const std::vector<const Cell*> selected = select(opt);
+  // Refuse unwritable report paths before the (long) run, not after it.
+  gate::check_writable(opt.json);
+  gate::check_writable(opt.junit);
   if (opt.estimate) return do_estimate(selected, opt);
   if (!opt.witness.empty()) return do_witness(selected, opt);
 
-  const auto t0 = std::chrono::steady_clock::now();
-  if (opt.json != "-") {
+  const auto t0 = Clock::now();
+  const bool table = opt.json != "-";
+  if (table) {
     std::printf(
-        "pfncache-verify: %zu cells, search %s%s\n\n", selected.size(), opt.search.text.c_str(),
+        "pfncache-verify: %zu cells, search %s%s%s, %u worker%s\n\n", selected.size(),
+        opt.search.text.c_str(),
         opt.shards > 1
             ? (", shard " + std::to_string(opt.shard) + "/" + std::to_string(opt.shards)).c_str()
-            : "");
+            : "",
+        opt.only.empty() ? "" : (", only " + opt.only).c_str(), opt.jobs, opt.jobs == 1 ? "" : "s");
     print_header();
   }
-  std::vector<Row> rows;
-  for (const Cell* c : selected) {
-    rows.push_back(run_row(*c, opt));
-    if (opt.json != "-") print_row(rows.back());
-  }
-  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::vector<Row> rows = run_cells(selected, opt, table);
+  const double total = since(t0);
 
-  std::size_t bad = 0, incomplete = 0, unreached = 0;
+  std::size_t bad = 0, incomplete = 0, unreached = 0, errors = 0;
   for (const Row& r : rows) {
     bad += r.verdict == "UNEXPECTED";
     incomplete += r.verdict == "INCOMPLETE";
     unreached += r.verdict == "UNREACHED";
+    errors += r.verdict == "ERROR";
   }
-  if (opt.json != "-") {
-    for (const Row& r : rows) {
-      const bool failed = r.result.result != rl::test_result_success;
-      if (failed && (opt.trace || r.verdict != "ok")) print_trace(r);
-    }
-    if (opt.window) print_window(rows);
+  if (table) {
     for (const Row& r : rows)
+      if (r.result.failed() && (opt.trace || !gate::verdict_ok(r.verdict))) print_trace(r);
+    if (opt.window) print_window(rows);
+    for (const Row& r : rows) {
       if (r.verdict == "UNREACHED")
         std::printf(
             "\n  %s / %s: passed, but never reached %s (the scenario's Sometimes): the "
             "pass proves nothing there\n",
             r.cell->variant->name, r.cell->scenario->name, r.unreached.c_str());
+      if (r.verdict == "ERROR")
+        std::printf("\n  %s / %s: ERROR: %s\n", r.cell->variant->name, r.cell->scenario->name,
+                    r.error.c_str());
+    }
     std::printf(
-        "\n%zu cells in %.1fs: %zu as expected, %zu unexpected, %zu incomplete, %zu unreached\n",
-        rows.size(), total, rows.size() - bad - incomplete - unreached, bad, incomplete, unreached);
+        "\n%zu cells in %.1fs: %zu as expected, %zu unexpected, %zu incomplete, %zu unreached%s\n",
+        rows.size(), total, rows.size() - bad - incomplete - unreached - errors, bad, incomplete,
+        unreached, errors ? (", " + std::to_string(errors) + " errors").c_str() : "");
   }
-  if (!opt.json.empty()) write_file(opt.json, json_report(rows, opt));
-  if (!opt.junit.empty()) write_file(opt.junit, junit_report(rows));
-  return bad || incomplete || unreached ? 1 : 0;
+  const std::string shard = std::to_string(opt.shard) + "/" + std::to_string(opt.shards);
+  if (!opt.json.empty())
+    gate::write_file(opt.json,
+                     gate::json_text(gate::json_report(rows, opt.search.text, shard, opt.only)));
+  if (!opt.junit.empty()) gate::write_file(opt.junit, gate::junit_report(rows));
+  return bad || incomplete || unreached || errors ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const BadInput& e) {
+    std::fprintf(stderr, "pfncache-verify: %s\n(try --help)\n", e.what());
+    return 2;
+  }
 }

@@ -47,37 +47,49 @@ inline bool in_list(const char* list, const char* name) {
   return false;
 }
 
-inline Teeth measure_teeth() {
-  Teeth t;
+// The mutants the teeth table is about: every mutant that is not harmless.
+inline std::vector<const VariantInfo*> teeth_mutants() {
+  std::vector<const VariantInfo*> out;
   for (const Cell& c : cells()) {
     const VariantInfo& v = *c.variant;
     if (v.kind != VariantKind::mutant || (v.caught_by && std::strcmp(v.caught_by, "harmless") == 0))
       continue;
-    if (t.rows.empty() || t.rows.back().variant != &v) t.rows.push_back(TeethRow{&v, {}});
+    if (out.empty() || out.back() != &v) out.push_back(&v);
   }
-  for (TeethRow& row : t.rows) {
-    for (int k = 0; k < kInvariantCount; ++k) {
-      const std::string only = std::string(kInvariantCodes[k]) + ":";
-      bool race = false;
-      for (const Cell& c : cells()) {
-        if (c.variant != row.variant || !in_list(row.variant->caught_in, c.scenario->name))
-          continue;
-        search::Config cfg;
-        cfg.mode = search::Mode::bound;
-        cfg.bound = 2;
-        RunOptions o;
-        o.want_trace = false;
-        o.only_check = only.c_str();
-        const RunResult r = c.run(cfg, o);
-        if (r.result == rl::test_result_success) continue;
-        if (r.failure.kind == "invariant" && r.failure.what.rfind(only, 0) == 0) {
-          row.caught[k] = c.scenario->name;
-          break;
-        }
-        race = race || r.failure.kind == "data race";
-      }
-      if (row.caught[k].empty() && race) row.caught[k] = "race";
-    }
+  return out;
+}
+
+// Invariant k alone against mutant v: the first target scenario in which it
+// catches v, "race" if only races were found, "" if nothing.
+inline std::string teeth_probe(const VariantInfo* v, int k) {
+  const std::string only = std::string(kInvariantCodes[k]) + ":";
+  bool race = false;
+  for (const Cell& c : cells()) {
+    if (c.variant != v || !in_list(v->caught_in, c.scenario->name)) continue;
+    search::Config cfg;
+    cfg.mode = search::Mode::bound;
+    cfg.bound = 2;
+    RunOptions o;
+    o.want_trace = false;
+    o.only_check = only.c_str();
+    const RunResult r = c.run(cfg, o);
+    if (r.result == rl::test_result_success) continue;
+    if (r.failure.kind == "invariant" && r.failure.what.rfind(only, 0) == 0)
+      return c.scenario->name;
+    race = race || r.failure.kind == "data race";
+  }
+  return race ? "race" : "";
+}
+
+// The table from its probes: caught[m][k] is teeth_probe(mutants[m], k).
+inline Teeth teeth_from(const std::vector<const VariantInfo*>& mutants,
+                        const std::vector<std::vector<std::string>>& caught) {
+  Teeth t;
+  for (std::size_t m = 0; m < mutants.size(); ++m) {
+    TeethRow row{mutants[m], {}};
+    for (int k = 0; k < kInvariantCount; ++k)
+      row.caught[k] = caught[m][static_cast<std::size_t>(k)];
+    t.rows.push_back(row);
   }
   for (int k = 0; k < kInvariantCount; ++k) {
     t.toothless[k] = true;
@@ -85,6 +97,15 @@ inline Teeth measure_teeth() {
       if (!row.caught[k].empty() && row.caught[k] != "race") t.toothless[k] = false;
   }
   return t;
+}
+
+// The whole table, probe by probe in this process.
+inline Teeth measure_teeth() {
+  const std::vector<const VariantInfo*> mutants = teeth_mutants();
+  std::vector<std::vector<std::string>> caught(mutants.size());
+  for (std::size_t m = 0; m < mutants.size(); ++m)
+    for (int k = 0; k < kInvariantCount; ++k) caught[m].push_back(teeth_probe(mutants[m], k));
+  return teeth_from(mutants, caught);
 }
 
 // The matrix as Markdown: one row per mutant, one column per invariant.

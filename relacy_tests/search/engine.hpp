@@ -46,7 +46,9 @@
 //     dealt round-robin to the N shards, and each shard explores (reduced or
 //     not) only below its own prefixes. The shards partition the tree
 //     exactly; a shard executes each foreign prefix once (deterministically,
-//     uncounted) to step over it.
+//     uncounted) to step over it. Cooperative search (Config::claims): the
+//     same prefixes, claimed at run time by whichever process reaches each
+//     first (claims.hpp), so that the work balances itself.
 //
 // HOW IT WORKS
 //   The model layer stores each thread's pending operation (object and kind)
@@ -77,6 +79,7 @@
 #include <string>
 
 #include "model/relacy_model.hpp"
+#include "relacy_tests/search/claims.hpp"
 #include "relacy_tests/search/raw_alloc.hpp"
 
 namespace pfv {
@@ -115,6 +118,8 @@ struct Config {
   unsigned shard = 0;                // sharding: this shard ...
   unsigned shards = 1;               // ... of this many
   unsigned split_depth = 0;          // branching decisions made without reduction
+  PrefixClaims* claims = nullptr;    // cooperative: prefixes claimed at run time
+                                     // (claims.hpp) instead of dealt to shards
   std::uint64_t max_executions = 0;  // 0: unlimited; otherwise stop (incomplete)
   double max_seconds = 0;            // 0: unlimited; otherwise stop (incomplete)
   bool stop_after_first_redundant = false;
@@ -137,7 +142,7 @@ struct Stats {
   std::uint64_t infeasible_lock = 0;
   std::uint64_t yield_blocks = 0;          // decisions at which a spinning thread was disabled
   std::uint64_t max_events = 0;            // longest execution, in scheduled steps
-  std::uint64_t prefixes = 0;              // sharding: prefixes owned by this shard
+  std::uint64_t prefixes = 0;              // sharding: prefixes this process explored
   double probe_sum = 0, probe_sum_sq = 0;  // probe mode
   std::uint64_t probe_walks = 0;
   bool complete = false;         // the search ran to its end
@@ -247,8 +252,7 @@ class Engine {
   // execution that ended before the split depth is a prefix of its own, and
   // its ownership is decided here.
   void finish_prefix() {
-    if (cfg_.shards > 1 && cfg_.split_depth > 0 && !skipping_ && branch_depth_ < cfg_.split_depth &&
-        cfg_.mode != Mode::replay) {
+    if (split() && !skipping_ && branch_depth_ < cfg_.split_depth && cfg_.mode != Mode::replay) {
       prefix_reached();
     }
   }
@@ -294,6 +298,7 @@ class Engine {
     stats_.seconds = std::chrono::duration<double>(now - start_).count();
     maybe_progress(now);
     if (stop_requested_) return true;
+    if (cfg_.claims && cfg_.claims->stop_requested()) return true;  // another process failed
 
     switch (cfg_.mode) {
       case Mode::replay: stats_.complete = true; return true;
@@ -882,16 +887,33 @@ class Engine {
   // and this shard either owns it or steps over it.
   void note_branch(bool shallow) {
     ++branch_depth_;
-    if (cfg_.shards <= 1 || cfg_.split_depth == 0) return;
+    if (!split()) return;
     if (shallow && branch_depth_ == cfg_.split_depth) prefix_reached();
   }
 
+  // Is the tree divided among processes (static shards or shared claims)?
+  bool split() const { return cfg_.split_depth > 0 && (cfg_.shards > 1 || cfg_.claims); }
+
+  // The current prefix is complete: decide, once per prefix, whether this
+  // process explores it (statically: its shard's share of the round-robin
+  // deal; cooperatively: it claimed the prefix first), and step over it if
+  // not.
   void prefix_reached() {
     if (prefix_counted_ != prefix_id_) {
       prefix_counted_ = prefix_id_;
-      if (prefix_id_ % cfg_.shards == cfg_.shard) ++stats_.prefixes;
+      if (cfg_.claims) {
+        if (cfg_.claims->overflowed(prefix_id_)) {
+          std::fprintf(stderr, "pfncache-verify: more than %llu prefixes: use a smaller split depth\n",
+                       static_cast<unsigned long long>(PrefixClaims::kCapacity));
+          std::abort();
+        }
+        prefix_owned_ = cfg_.claims->claim(prefix_id_);
+      } else {
+        prefix_owned_ = prefix_id_ % cfg_.shards == cfg_.shard;
+      }
+      if (prefix_owned_) ++stats_.prefixes;
     }
-    if (prefix_id_ % cfg_.shards != cfg_.shard) {
+    if (!prefix_owned_) {
       skipping_ = true;
       rlm::recorder().execution_redundant = true;
     }
@@ -1096,6 +1118,7 @@ class Engine {
   unsigned preemptions_ = 0;
   std::uint64_t prefix_id_ = 0;
   std::uint64_t prefix_counted_ = ~0ull;
+  bool prefix_owned_ = false;
 
   std::uint64_t rng_ = 0;
   double probe_weight_ = 1.0;
