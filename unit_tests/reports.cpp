@@ -15,7 +15,7 @@ using namespace pfv;
 
 // Text with everything an escaper can get wrong: quotes, backslashes,
 // control characters, markup, and a byte that is not UTF-8.
-const char* const kNasty = "a \"quoted\" \\path\\ with \x01\x1f tab\t newline\n <&> \xff end";
+constexpr const char kNasty[] = "a \"quoted\" \\path\\ with \x01\x1f tab\t newline\n <&> \xff end";
 
 constexpr VariantInfo kVariant = {"nasty-variant",     VariantKind::mutant,        kNasty,
                                   "S3|race gpc.valid", "two_invalidators_refresh", nullptr};
