@@ -30,7 +30,19 @@
 //                      perturbing the memory model under test. add(d) adds and
 //                      returns the new value; adjust(d) adds and returns
 //                      nothing (two adjustments commute, which lets the
-//                      search skip trying both orders).
+//                      search skip trying both orders); update(f) replaces
+//                      the value by f(value) in one step and returns it;
+//                      fence_update(f) is smp_mb() and update(f) in one
+//                      step (a record ordered exactly with the barrier).
+//                      Its contract: the search orders it as a barrier,
+//                      not as a ghost access, so f must commute with every
+//                      other access to the ghost but fence_updates, or the
+//                      caller must show that their order cannot change what
+//                      a check concludes (impl/srcu.hpp does).
+//     Each of the three also has init(v): sets the initial value while the
+//                      test object is being built, before any thread runs
+//                      (not an operation, never traced); ghost<T> has
+//                      peek() for the same moment.
 //     M::rwlock        read_lock/read_unlock, write_lock/write_unlock,
 //                      read_trylock/write_trylock (true on success).
 //     M::spinlock      lock/unlock/trylock.
@@ -38,6 +50,17 @@
 //     M::fence(mo)     atomic_thread_fence.
 //     M::smp_rmb(), M::smp_wmb(), M::smp_mb()   kernel barriers, mapped once
 //                      below.
+//     M::fence_edge_release(tag), M::fence_edge_acquire(tag)
+//                      the happens-before edge a pair of barriers creates,
+//                      told to a tool that does not model barriers
+//                      (ThreadSanitizer ignores atomic_thread_fence). Placed
+//                      next to the barriers and the atomic accesses that
+//                      pair them: release before the atomic store, acquire
+//                      after the atomic load that saw it. No effect under
+//                      Relacy, which checks the barriers themselves, so an
+//                      annotation can never hide a missing barrier from the
+//                      proof; on real threads it only adds an edge the
+//                      barriers already create.
 //     M::spin_wait_hint(carried)   cpu_relax()/cond_resched() in a retry
 //                      loop: the thread is waiting for another thread to
 //                      change something. `carried` is a fingerprint of the

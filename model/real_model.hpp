@@ -26,7 +26,11 @@
 //     reported as a race although it is correct. The pfncache protocol never
 //     publishes plain data through fences alone (its plain fields are all
 //     protected by gpc->lock), so this does not affect the protocol tests;
-//     the litmus test that needs it runs under Relacy only.
+//     the litmus test that needs it runs under Relacy only. Where impl/
+//     does rely on a barrier pair for plain data (SRCU: a memslot reader's
+//     accesses before synchronize_srcu() returns and the updater frees the
+//     old slot), it names the edge with fence_edge_release/acquire, which
+//     become __tsan_release/__tsan_acquire here.
 //   * rwlock is the kernel's qrwlock (model/qrwlock.hpp), so real-thread
 //     tests and benchmarks see the kernel's fairness: task readers queue
 //     behind a waiting writer. Under TSan the lock is annotated as a
@@ -231,6 +235,7 @@ struct RealModel {
                                  std::memory_order fail, Loc = Loc::current()) {
       return a_.compare_exchange_strong(expected, desired, ok, fail);
     }
+    void init(T v) { a_.store(v, std::memory_order_relaxed); }
     const char* name() const { return name_; }
 
    private:
@@ -247,6 +252,7 @@ struct RealModel {
 
     T load(Loc = Loc::current()) const { return v_; }
     void store(T v, Loc = Loc::current()) { v_ = v; }
+    void init(T v) { v_ = v; }
     const char* name() const { return name_; }
 
    private:
@@ -266,6 +272,20 @@ struct RealModel {
     // Read-modify-write in one step (a ghost counter).
     T add(T v, Loc = Loc::current()) { return g_.fetch_add(v, std::memory_order_relaxed) + v; }
     void adjust(T v, Loc = Loc::current()) { g_.fetch_add(v, std::memory_order_relaxed); }
+    template <class F>
+    T update(F f, Loc = Loc::current()) {
+      T old = g_.load(std::memory_order_relaxed);
+      T now = f(old);
+      while (!g_.compare_exchange_weak(old, now, std::memory_order_relaxed)) now = f(old);
+      return now;
+    }
+    void init(T v) { g_.store(v, std::memory_order_relaxed); }
+    T peek() const { return g_.load(std::memory_order_relaxed); }
+    template <class F>
+    T fence_update(F f, Loc loc = Loc::current()) {
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      return update(f, loc);
+    }
     const char* name() const { return name_; }
 
    private:
@@ -314,6 +334,7 @@ struct RealModel {
    public:
     explicit rwlock(const char* name) : l_(name) { real::tsan_create(this); }
     ~rwlock() { real::tsan_destroy(this); }
+    void set_fair(bool) {}  // the qrwlock is the kernel's: always fair
     rwlock(const rwlock&) = delete;
     rwlock& operator=(const rwlock&) = delete;
 
@@ -355,6 +376,21 @@ struct RealModel {
   static void smp_rmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_acquire); }
   static void smp_wmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_release); }
   static void smp_mb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_seq_cst); }
+
+  static void fence_edge_release(const void* tag, Loc = Loc::current()) {
+#if PFV_TSAN
+    __tsan_release(const_cast<void*>(tag));
+#else
+    (void)tag;
+#endif
+  }
+  static void fence_edge_acquire(const void* tag, Loc = Loc::current()) {
+#if PFV_TSAN
+    __tsan_acquire(const_cast<void*>(tag));
+#else
+    (void)tag;
+#endif
+  }
 
   static void spin_wait_hint(std::uint64_t /*carried*/ = 0, Loc = Loc::current()) { sched_yield(); }
 

@@ -43,6 +43,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <relacy/relacy.hpp>
 #include <relacy/stdlib/pthread.hpp>
@@ -83,9 +84,13 @@ enum class Op : std::uint8_t {
   rmw,       // exchange, fetch_*, compare_exchange
   fence_sc,  // seq_cst fence: joins Relacy's global fence order
   lock_x,    // blocking exclusive acquire (write_lock, spin_lock, mutex_lock)
-  lock_s,    // blocking shared acquire (read_lock)
+  lock_s,    // blocking shared acquire (read_lock; any reader of a permissive
+             // rwlock, an interrupt reader of a fair one)
   try_x,     // exclusive trylock (never blocks)
   try_s,     // shared trylock (never blocks)
+  lock_wait,    // a writer of a fair rwlock announces itself (qrwlock's _QW_WAITING)
+  lock_s_fair,  // a task reader of a fair rwlock: waits behind waiting writers
+  try_s_fair,   // read_trylock() of a fair rwlock: fails while a writer waits
   unlock_x,
   unlock_s,
   ghost_load,
@@ -109,6 +114,9 @@ inline const char* op_name(Op op) {
     case Op::lock_s: return "read_lock";
     case Op::try_x: return "trylock";
     case Op::try_s: return "read_trylock";
+    case Op::lock_wait: return "write_wait";
+    case Op::lock_s_fair: return "read_lock";
+    case Op::try_s_fair: return "read_trylock";
     case Op::unlock_x: return "unlock";
     case Op::unlock_s: return "read_unlock";
     case Op::ghost_load: return "ghost load";
@@ -125,33 +133,40 @@ inline const char* op_name(Op op) {
 // Lock operations are the ones whose enabledness depends on a lock's state.
 inline bool op_is_lock(Op op) {
   return op == Op::lock_x || op == Op::lock_s || op == Op::try_x || op == Op::try_s ||
-         op == Op::unlock_x || op == Op::unlock_s;
+         op == Op::unlock_x || op == Op::unlock_s || op == Op::lock_wait ||
+         op == Op::lock_s_fair || op == Op::try_s_fair;
 }
 
 // Read-like operations commute with each other on the same object.
 inline bool op_is_read(Op op) {
   return op == Op::load || op == Op::lock_s || op == Op::try_s || op == Op::ghost_load ||
-         op == Op::var_load;
+         op == Op::var_load || op == Op::lock_s_fair || op == Op::try_s_fair;
 }
 
-// What a lock operation reads and changes of its lock, seen as two parts: W
-// (is it held exclusively) and R (how many readers hold it). `ok` is the
-// trylock outcome; `pending` means the outcome is not known yet, so a
-// trylock counts as the acquire it may become.
+// What a lock operation reads and changes of its lock, seen as three parts:
+// W (is it held exclusively), R (how many readers hold it) and Q (how many
+// writers of a fair rwlock wait). `ok` is the trylock outcome; `pending`
+// means the outcome is not known yet, so a trylock counts as the acquire it
+// may become.
 struct LockAccess {
-  bool w_read, w_write, r_read, r_inc, r_dec;
+  bool w_read, w_write, r_read, r_inc, r_dec, q_read, q_write;
 };
 
 inline LockAccess lock_access(Op op, bool ok, bool pending) {
   const bool acquires = pending || ok;
   switch (op) {
-    case Op::lock_x: return {true, true, true, false, false};
-    case Op::try_x: return {true, acquires, true, false, false};
-    case Op::unlock_x: return {false, true, false, false, false};
-    case Op::lock_s: return {true, false, false, true, false};
-    case Op::try_s: return {true, false, false, acquires, false};
-    case Op::unlock_s: return {false, false, false, false, true};
-    default: return {true, true, true, true, true};
+    case Op::lock_x: return {true, true, true, false, false, false, true};
+    case Op::try_x: return {true, acquires, true, false, false, false, false};
+    case Op::unlock_x: return {false, true, false, false, false, false, false};
+    case Op::lock_s: return {true, false, false, true, false, false, false};
+    case Op::try_s: return {true, false, false, acquires, false, false, false};
+    case Op::unlock_s: return {false, false, false, false, true, false, false};
+    // The waiting bit lives in the same word the writer bit does (qrwlock's
+    // cnts): ordered with every change of W.
+    case Op::lock_wait: return {true, false, false, false, false, false, true};
+    case Op::lock_s_fair: return {true, false, false, true, false, true, false};
+    case Op::try_s_fair: return {true, false, false, acquires, false, true, false};
+    default: return {true, true, true, true, true, true, true};
   }
 }
 
@@ -164,6 +179,9 @@ inline bool locks_conflict(const LockAccess& a, const LockAccess& b) {
   if (b.w_write && (a.w_read || a.w_write)) return true;
   if (a.r_read && (b.r_inc || b.r_dec)) return true;
   if (b.r_read && (a.r_inc || a.r_dec)) return true;
+  // A waiting writer changes what a fair reader finds; writers arriving and
+  // acquiring change the count in ways that commute.
+  if ((a.q_write && b.q_read) || (b.q_write && a.q_read)) return true;
   return (a.r_inc && b.r_dec) || (a.r_dec && b.r_inc);
 }
 
@@ -236,6 +254,13 @@ struct Recorder {
   // every check whose text does not start with it: used to show that each
   // invariant, alone, catches some broken variant.
   const char* only_check;
+  // When set, M::check records a failing invariant (bit n for "Sn:") in
+  // `recorded_checks` and lets the execution go on, as if every check were
+  // off: one search then tells, for every invariant at once, whether it
+  // alone would have failed before the search ended (or met a data race,
+  // which still stops it). Used by the teeth table.
+  bool record_checks;
+  std::uint64_t recorded_checks;
 
   // Failure context, read by the driver when a simulation fails.
   const char* failed_check;
@@ -438,6 +463,9 @@ struct RelacyModel {
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(done ? before : expected), loc, done);
       return done;
     }
+    // Sets the value while the test object is being built, before any
+    // thread runs (a scenario's initial state): not an operation.
+    void init(T v) { a_.store(v, rl::mo_relaxed, rl::debug_info("init", name_, 0)); }
     const char* name() const { return name_; }
 
    private:
@@ -463,6 +491,8 @@ struct RelacyModel {
       v_(rlm::info(loc)).store(v);
       rlm::log_event(this, name_, rlm::Op::var_store, rlm::to_u64(v), loc, true);
     }
+    // Sets the value while the test object is being built (not an operation).
+    void init(T v) { v_(rl::debug_info("init", name_, 0)).store(v); }
     const char* name() const { return name_; }
 
    private:
@@ -506,6 +536,31 @@ struct RelacyModel {
       rlm::history_note(loc, "ghost add", name_, rlm::to_u64(g_));
       return g_;
     }
+    // Replaces the value by f(value) in one step and returns the new value
+    // (a ghost read-modify-write: a reference count that must not go below
+    // zero, a bit field updated together).
+    template <class F>
+    T update(F f, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::ghost_store, loc);
+      rl::ctx().sched();
+      g_ = f(g_);
+      rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc);
+      rlm::history_note(loc, "ghost update", name_, rlm::to_u64(g_));
+      return g_;
+    }
+    // smp_mb() and update(f) as one step: the order of such steps is the
+    // order of the barriers in the global fence order, so a checker can
+    // record "this happened before that barrier" exactly (SRCU's epochs).
+    template <class F>
+    T fence_update(F f, Loc loc = Loc::current()) {
+      rlm::announce(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, loc);
+      rl::atomic_thread_fence(rl::mo_seq_cst, rlm::info(loc));
+      g_ = f(g_);
+      rlm::complete(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, 0, loc);
+      rlm::log_event(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc, true);
+      rlm::history_note(loc, "ghost update with the fence", name_, rlm::to_u64(g_));
+      return g_;
+    }
     // Adds v; the result is not needed, so two adjustments commute (the
     // search need not try both orders).
     void adjust(T v, Loc loc = Loc::current()) {
@@ -516,6 +571,9 @@ struct RelacyModel {
       rlm::complete(this, name_, rlm::Op::ghost_adjust, rlm::to_u64(v), loc);
       rlm::history_note(loc, "ghost adjust by", name_, rlm::to_u64(v));
     }
+    // Sets the value while the test object is being built (not an operation).
+    void init(T v) { g_ = v; }
+    T peek() const { return g_; }  // the same, for building: not an operation
     const char* name() const { return name_; }
 
    private:
@@ -554,20 +612,20 @@ struct RelacyModel {
       rlm::complete(this, name_, rlm::Op::try_x, ok, loc, ok);
       return ok;
     }
-    void acquire_s(const Loc& loc) {
-      rlm::announce(this, name_, rlm::Op::lock_s, loc);
+    void acquire_s(const Loc& loc, rlm::Op op = rlm::Op::lock_s) {
+      rlm::announce(this, name_, op, loc);
       m_.lock_shared(rlm::info(loc));
-      rlm::complete(this, name_, rlm::Op::lock_s, 0, loc);
+      rlm::complete(this, name_, op, 0, loc);
     }
     void release_s(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::unlock_s, loc);
       m_.unlock_shared(rlm::info(loc));
       rlm::complete(this, name_, rlm::Op::unlock_s, 0, loc);
     }
-    bool try_s(const Loc& loc) {
-      rlm::announce(this, name_, rlm::Op::try_s, loc);
+    bool try_s(const Loc& loc, rlm::Op op = rlm::Op::try_s) {
+      rlm::announce(this, name_, op, loc);
       const bool ok = m_.try_lock_shared(rlm::info(loc));
-      rlm::complete(this, name_, rlm::Op::try_s, ok, loc, ok);
+      rlm::complete(this, name_, op, ok, loc, ok);
       return ok;
     }
 
@@ -577,16 +635,50 @@ struct RelacyModel {
   };
 
  public:
+  // Permissive by default: a reader enters whenever no writer holds the
+  // lock (every order a fair rwlock allows, and more: right for safety).
+  // set_fair(true) makes it the kernel's qrwlock as far as blocking goes:
+  // a writer first announces itself (write_wait), and task readers then
+  // wait behind it; interrupt readers do not (read_lock_in_interrupt()).
+  // Needed where deadlock freedom is the question.
   class rwlock : lock_base<rlm::rwlock_tag> {
    public:
     explicit rwlock(const char* name) : lock_base(name, true) {}
-    void read_lock(Loc loc = Loc::current()) { acquire_s(loc); }
+    void set_fair(bool fair) { fair_ = fair; }
+    void read_lock(Loc loc = Loc::current()) {
+      if (fair_)
+        acquire_s(loc, rlm::Op::lock_s_fair);
+      else
+        acquire_s(loc);
+    }
+    void read_lock_in_interrupt(Loc loc = Loc::current()) { acquire_s(loc); }
     void read_unlock(Loc loc = Loc::current()) { release_s(loc); }
-    bool read_trylock(Loc loc = Loc::current()) { return try_s(loc); }
-    void write_lock(Loc loc = Loc::current()) { acquire_x(loc); }
+    bool read_trylock(Loc loc = Loc::current()) {
+      if (!fair_) return try_s(loc);
+      if (waiting_ == 0) return try_s(loc, rlm::Op::try_s_fair);
+      // A writer waits: qrwlock's read_trylock() fails.
+      rlm::announce(this, name(), rlm::Op::try_s_fair, loc);
+      rl::ctx().sched();
+      rlm::complete(this, name(), rlm::Op::try_s_fair, 0, loc, false);
+      return false;
+    }
+    void write_lock(Loc loc = Loc::current()) {
+      if (fair_) {
+        rlm::announce(this, name(), rlm::Op::lock_wait, loc);
+        rl::ctx().sched();
+        ++waiting_;
+        rlm::complete(this, name(), rlm::Op::lock_wait, 0, loc);
+      }
+      acquire_x(loc);
+      if (fair_) --waiting_;
+    }
     void write_unlock(Loc loc = Loc::current()) { release_x(loc); }
     bool write_trylock(Loc loc = Loc::current()) { return try_x(loc); }
     using lock_base::name;
+
+   private:
+    bool fair_ = false;
+    int waiting_ = 0;  // writers announced and not yet in (one OS thread runs them all)
   };
 
   class spinlock : lock_base<rlm::spinlock_tag> {
@@ -618,6 +710,10 @@ struct RelacyModel {
   static void smp_wmb(Loc loc = Loc::current()) { fence(std::memory_order_release, loc); }
   static void smp_mb(Loc loc = Loc::current()) { fence(std::memory_order_seq_cst, loc); }
 
+  // Relacy models the barriers themselves; see model/model.hpp.
+  static void fence_edge_release(const void*, Loc = Loc::current()) {}
+  static void fence_edge_acquire(const void*, Loc = Loc::current()) {}
+
   static void spin_wait_hint(std::uint64_t carried = 0, Loc loc = Loc::current()) {
     rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc, carried);
     rl::yield(1, rlm::info(loc));
@@ -628,6 +724,13 @@ struct RelacyModel {
     if (cond) return;
     rlm::Recorder& r = rlm::recorder();
     if (r.only_check && std::strncmp(what, r.only_check, std::strlen(r.only_check)) != 0) return;
+    if (r.record_checks) {
+      if (what[0] == 'S') {
+        const unsigned n = static_cast<unsigned>(std::strtoul(what + 1, nullptr, 10));
+        if (n < 64) r.recorded_checks |= std::uint64_t(1) << n;
+      }
+      return;
+    }
     r.failed_check = what;
     r.failed_check_loc = loc;
     rl::ctx().fail_test(what, rl::test_result_user_assert_failed, rlm::info(loc));

@@ -22,10 +22,13 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstddef>
 #include <cstring>
+#include <new>
 #include <ostream>
 #include <streambuf>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,6 +49,9 @@ inline std::uint64_t mix64(std::uint64_t h, std::uint64_t v) {
 class Collector {
  public:
   bool keep_classes = false;
+  // Symmetric threads (the scenario's symmetric_with): keys are taken up to
+  // this renaming (a thread and the one it is interchangeable with swap).
+  const std::uint8_t* rename = nullptr;
 
   void end_execution(std::uint64_t signature, const void* base, std::size_t size) {
     rlm::Recorder& r = rlm::recorder();
@@ -71,7 +77,12 @@ class Collector {
       }
     }
     if (keep_classes) {
-      const std::uint64_t key = class_key(base, size);
+      std::uint64_t key = class_key(base, size, nullptr);
+      if (rename) {
+        // Symmetric threads: a class and its renaming are one class.
+        const std::uint64_t other = class_key(base, size, rename);
+        key = other < key ? other : key;
+      }
       if (classes_.insert(key).second && keep_witnesses) {
         if (const search::Engine* e = search::active_engine()) witnesses_[key] = e->decisions();
       }
@@ -99,7 +110,8 @@ class Collector {
   // in order. Each access is named by (thread, index in its thread, kind,
   // outcome, value). Reordering two adjacent commuting steps leaves the key
   // unchanged; reordering two conflicting ones changes it.
-  std::uint64_t class_key(const void* base, std::size_t size) {
+  // `rename` (if set) maps each thread to the name it gets in the key.
+  std::uint64_t class_key(const void* base, std::size_t size, const std::uint8_t* rename) {
     const rlm::Recorder& r = rlm::recorder();
     scratch_.clear();
     const auto* b = static_cast<const char*>(base);
@@ -141,7 +153,8 @@ class Collector {
         for (std::size_t k = i; k < end; ++k) {
           if (layers_[k - i] != l) continue;
           const rlm::Event& e = r.log[scratch_[k].second];
-          set += mix64(mix64(mix64(e.thread, e.seq), static_cast<std::uint64_t>(e.op) * 2 + e.ok),
+          const std::uint64_t t = rename ? rename[e.thread] : e.thread;
+          set += mix64(mix64(mix64(t, e.seq), static_cast<std::uint64_t>(e.op) * 2 + e.ok),
                        e.value);
         }
         h = mix64(h, set);
@@ -176,21 +189,79 @@ struct ExecutionStart {
   }
 };
 
+// The scenario this process simulates, behind function pointers: Relacy's
+// context is a class template over the test type, and instantiating it once
+// per scenario and variant cost more than a second of compile time per
+// cell. With the scenario erased, it is instantiated once per thread count
+// (relacy_tests/driver.cpp), and a cell compiles only its own code.
+struct ScenarioOps {
+  std::size_t size;
+  void* (*construct)(void* mem);
+  void (*destroy)(void* s);
+  void (*before)(void* s);
+  void (*thread)(void* s, unsigned i);
+  void (*after)(void* s);
+  std::uint64_t (*signature)(void* s);
+};
+
 template <class S>
-struct RelacyTest : ExecutionStart, rl::test_suite<RelacyTest<S>, S::threads> {
-  S s;
+const ScenarioOps& scenario_ops() {
+  static const ScenarioOps ops{
+      sizeof(S),
+      [](void* mem) -> void* { return ::new (mem) S(); },
+      [](void* s) { static_cast<S*>(s)->~S(); },
+      [](void* s) { static_cast<S*>(s)->before(); },
+      [](void* s, unsigned i) { static_cast<S*>(s)->thread(i); },
+      [](void* s) { static_cast<S*>(s)->after(); },
+      [](void* s) -> std::uint64_t { return static_cast<S*>(s)->signature(); }};
+  return ops;
+}
+
+inline const ScenarioOps*& current_scenario() {
+  static const ScenarioOps* ops = nullptr;
+  return ops;
+}
+
+// Room for the scenario inside the test object (Relacy builds the test
+// object, and every model object must be built inside it).
+inline constexpr std::size_t kScenarioBytes = 64 * 1024;
+
+template <unsigned N>
+struct ErasedTest : ExecutionStart, rl::test_suite<ErasedTest<N>, N> {
+  alignas(std::max_align_t) unsigned char storage[kScenarioBytes];
+  void* s;
+  ErasedTest() : s(current_scenario()->construct(storage)) {}
+  ~ErasedTest() { current_scenario()->destroy(s); }
   void before() {
-    s.before();
+    current_scenario()->before(s);
     rlm::recorder().in_special = false;
   }
-  void thread(unsigned i) { s.thread(i); }
+  void thread(unsigned i) { current_scenario()->thread(s, i); }
   void after() {
     rlm::recorder().in_special = true;
-    s.after();
-    const std::uint64_t sig = s.signature();
+    current_scenario()->after(s);
+    const std::uint64_t sig = current_scenario()->signature(s);
     if (search::Engine* e = search::active_engine()) e->finish_prefix();
-    if (Collector* c = active_collector()) c->end_execution(sig, this, sizeof *this);
+    if (Collector* c = active_collector()) c->end_execution(sig, storage, sizeof storage);
   }
+};
+
+// The Relacy test of scenario S, with S installed while it lives.
+template <class S>
+using RelacyTest = ErasedTest<S::threads>;
+template <class S>
+class ScopedScenario {
+ public:
+  ScopedScenario() : previous_(current_scenario()) {
+    static_assert(sizeof(S) <= kScenarioBytes, "scenario larger than the test object's room");
+    current_scenario() = &scenario_ops<S>();
+  }
+  ~ScopedScenario() { current_scenario() = previous_; }
+  ScopedScenario(const ScopedScenario&) = delete;
+  ScopedScenario& operator=(const ScopedScenario&) = delete;
+
+ private:
+  const ScenarioOps* previous_;
 };
 
 // A stream that discards everything, without allocating.
@@ -227,6 +298,7 @@ struct RunResult {
   std::uint64_t counted = 0;
   std::uint64_t classes = 0;
   std::uint64_t outcomes = 0;
+  std::uint64_t recorded_checks = 0;  // RunOptions::record_checks: bit n for Sn
   std::vector<Observation> observations;
   Failure failure;
   double probe_estimate = 0, probe_stderr = 0;
@@ -244,8 +316,10 @@ struct RunOptions {
   bool keep_classes = false;
   bool keep_witnesses = false;       // with keep_classes: one execution per class
   bool keep_outcomes = false;        // fill outcome_set (to merge searches run apart)
+  bool classes_up_to_symmetry = false;  // with keep_classes: one key per renaming orbit
   const char* witness_of = nullptr;  // stop at the first execution observing this (prefix)
   const char* only_check = nullptr;  // check only this invariant ("S11:"); see Recorder
+  bool record_checks = false;        // record failing invariants, stop at none (Recorder)
   bool want_trace = true;
   bool trace_always = false;            // replay: build the trace even if it passes
   unsigned depth_limit = 20000;         // scheduling points per execution
@@ -498,26 +572,55 @@ inline bool uses_random_memory(const search::Config& cfg) {
   return cfg.mode == search::Mode::random || cfg.random_memory;
 }
 
+// A scenario may declare interchangeable threads: `symmetric_with[t]` is the
+// earlier thread t runs the same code on the same inputs as, or -1. The
+// search then starts them in order (search::Config::sym_pred).
+template <class S, class = void>
+struct SymmetryOf {
+  static void apply(search::Config&) {}
+};
 template <class S>
-RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
-  using Test = RelacyTest<S>;
-  using Sched = search::Scheduler<Test::params::thread_count>;
-  RunOptions o = opt;
-  if (o.thread_names == nullptr) {
-    o.thread_names = S::thread_names;
-    o.thread_count = S::threads;
+struct SymmetryOf<S, std::void_t<decltype(S::symmetric_with)>> {
+  static void apply(search::Config& c) {
+    for (unsigned t = 0; t < S::threads; ++t)
+      c.sym_pred[t] = static_cast<std::uint8_t>(S::symmetric_with[t] < 0 ? 0 : S::symmetric_with[t] + 1);
   }
+};
+
+// Runs the installed scenario (current_scenario()) on N threads. Defined
+// here, instantiated once per N in relacy_tests/driver.cpp.
+template <unsigned N>
+RunResult run_threads(const search::Config& cfg, const RunOptions& o) {
+  using Test = ErasedTest<N>;
+  using Sched = search::Scheduler<N>;
 
   RunResult out;
   NullStream null;
   struct OnlyCheck {
-    explicit OnlyCheck(const char* c) { rlm::recorder().only_check = c; }
-    ~OnlyCheck() { rlm::recorder().only_check = nullptr; }
-  } only_check(o.only_check);
+    OnlyCheck(const char* c, bool record) {
+      rlm::recorder().only_check = c;
+      rlm::recorder().record_checks = record;
+      rlm::recorder().recorded_checks = 0;
+    }
+    ~OnlyCheck() {
+      rlm::recorder().only_check = nullptr;
+      rlm::recorder().record_checks = false;
+    }
+  } only_check(o.only_check, o.record_checks);
   {
     search::Engine engine(cfg);
     Collector collector;
     collector.keep_classes = o.keep_classes;
+    std::uint8_t rename[rlm::kMaxThreads + 1];
+    for (int t = 0; t <= rlm::kMaxThreads; ++t) rename[t] = static_cast<std::uint8_t>(t);
+    bool renames = false;
+    for (int t = 0; t < rlm::kMaxThreads; ++t)
+      if (cfg.sym_pred[t]) {
+        rename[t] = static_cast<std::uint8_t>(cfg.sym_pred[t] - 1);
+        rename[cfg.sym_pred[t] - 1] = static_cast<std::uint8_t>(t);
+        renames = true;
+      }
+    if (o.classes_up_to_symmetry && renames) collector.rename = rename;
     collector.keep_witnesses = o.keep_witnesses;
     collector.witness_of = o.witness_of;
     search::active_engine() = &engine;
@@ -552,6 +655,7 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     out.probe_estimate = engine.probe_estimate();
     out.probe_stderr = engine.probe_stderr();
     const rlm::Recorder& r = rlm::recorder();
+    out.recorded_checks = r.recorded_checks;
     for (int i = 0; i < r.obs_size; ++i)
       out.observations.push_back(Observation{r.obs_keys[i], collector.observation_executions(i)});
     if (out.result != rl::test_result_success) {
@@ -570,7 +674,9 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     wc.mode = search::Mode::replay;
     wc.random_memory = uses_random_memory(cfg);
     wc.replay.assign(out.witness.begin(), out.witness.end());
-    const RunResult w = run<S>(wc, wo);
+    wc.symmetry = cfg.symmetry;
+    std::memcpy(wc.sym_pred, cfg.sym_pred, sizeof wc.sym_pred);
+    const RunResult w = run_threads<N>(wc, wo);
     out.witness_trace = cut_after_observation(w.failure.trace, o.witness_of);
     out.witness_full_trace = w.failure.full_trace;
   }
@@ -581,6 +687,8 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     rc.mode = search::Mode::replay;
     rc.random_memory = uses_random_memory(cfg);
     rc.replay.assign(out.failure.decisions.begin(), out.failure.decisions.end());
+    rc.symmetry = cfg.symmetry;
+    std::memcpy(rc.sym_pred, cfg.sym_pred, sizeof rc.sym_pred);
     search::Engine engine(rc);
     search::active_engine() = &engine;
     rlm::recorder().logging = true;
@@ -597,6 +705,26 @@ RunResult run(const search::Config& cfg, const RunOptions& opt = RunOptions()) {
     build_traces(o, out.failure);
   }
   return out;
+}
+
+extern template RunResult run_threads<2>(const search::Config&, const RunOptions&);
+extern template RunResult run_threads<3>(const search::Config&, const RunOptions&);
+extern template RunResult run_threads<4>(const search::Config&, const RunOptions&);
+extern template RunResult run_threads<5>(const search::Config&, const RunOptions&);
+extern template RunResult run_threads<6>(const search::Config&, const RunOptions&);
+
+// Runs scenario S under `given` (its symmetry applied) and reports.
+template <class S>
+RunResult run(const search::Config& given, const RunOptions& opt = RunOptions()) {
+  ScopedScenario<S> scope;
+  search::Config cfg = given;
+  SymmetryOf<S>::apply(cfg);
+  RunOptions o = opt;
+  if (o.thread_names == nullptr) {
+    o.thread_names = S::thread_names;
+    o.thread_count = S::threads;
+  }
+  return run_threads<S::threads>(cfg, o);
 }
 
 // Replays one recorded execution of S (the --replay option).

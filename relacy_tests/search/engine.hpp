@@ -120,6 +120,11 @@ struct Config {
   unsigned split_depth = 0;          // branching decisions made without reduction
   PrefixClaims* claims = nullptr;    // cooperative: prefixes claimed at run time
                                      // (claims.hpp) instead of dealt to shards
+  // Symmetry (see "Symmetric threads" in docs/reduction.md): sym_pred[t] is
+  // 1 + the thread t is interchangeable with and must not start before, or
+  // 0. Off when `symmetry` is false (the full search it is compared with).
+  std::uint8_t sym_pred[rlm::kMaxThreads] = {};
+  bool symmetry = true;
   std::uint64_t max_executions = 0;  // 0: unlimited; otherwise stop (incomplete)
   double max_seconds = 0;            // 0: unlimited; otherwise stop (incomplete)
   bool stop_after_first_redundant = false;
@@ -140,6 +145,7 @@ struct Stats {
   // (then every enabled thread is tried there instead).
   std::uint64_t infeasible_spin = 0;
   std::uint64_t infeasible_lock = 0;
+  std::uint64_t infeasible_sym = 0;  // reversals that only rename symmetric threads
   std::uint64_t yield_blocks = 0;          // decisions at which a spinning thread was disabled
   std::uint64_t max_events = 0;            // longest execution, in scheduled steps
   std::uint64_t prefixes = 0;              // sharding: prefixes this process explored
@@ -395,6 +401,8 @@ class Engine {
     const void* obj;
     int owner;  // exclusive holder, -1 if none
     int readers;
+    int waiting;  // fair rwlock: writers announced (write_wait) and not yet in
+    Mask waiters;
   };
 
   struct Thread {
@@ -463,7 +471,11 @@ class Engine {
     for (int t = 0; t < nthreads_; ++t) {
       if (!(running >> t & 1u)) continue;
       const rlm::Pending& p = rec.pending[t];
-      if (rlm::op_is_lock(p.op) && !lock_enabled(p)) {
+      if (sym_blocked(t)) {
+        // Treated as waiting for a lock its predecessor's first step
+        // releases: races that need it are handled conservatively.
+        lock_blocked |= bit(t);
+      } else if (rlm::op_is_lock(p.op) && !lock_enabled(p)) {
         lock_blocked |= bit(t);
       } else if (p.op == Op::yield && !yield_enabled(t)) {
         yield_blocked |= bit(t);
@@ -474,10 +486,21 @@ class Engine {
     if (yield_blocked) ++stats_.yield_blocks;
   }
 
+  // Symmetric threads start in order: thread t, interchangeable with an
+  // earlier thread p (same code, same inputs), takes its first step only
+  // after p has taken its own. Every execution is a renaming of one in which
+  // they start in that order, so the others are left out.
+  bool sym_blocked(int t) const {
+    if (!cfg_.symmetry || cfg_.sym_pred[t] == 0 || threads_[t].count != 0) return false;
+    return threads_[cfg_.sym_pred[t] - 1].count == 0;
+  }
+
   // No thread can take a step. If some wait for a lock, let one of them park:
   // Relacy reports DEADLOCK once every thread is parked. Otherwise every
   // unfinished thread spins on a world that cannot change: LIVELOCK.
   int stuck(Mask lock_blocked, Mask yield_blocked) {
+    for (Mask m = lock_blocked; m; m &= m - 1)
+      if (!sym_blocked(lowest(m))) return lowest(m);
     if (lock_blocked) return lowest(lock_blocked);
     const rlm::Recorder& rec = rlm::recorder();
     rl::ctx().fail_test(
@@ -495,7 +518,7 @@ class Engine {
       std::fprintf(stderr, "pfncache-verify: more than %d locks in one test\n", kMaxLocks);
       std::abort();
     }
-    locks_[locks_used_] = LockState{obj, -1, 0};
+    locks_[locks_used_] = LockState{obj, -1, 0, 0, 0};
     return locks_[locks_used_++];
   }
 
@@ -503,15 +526,33 @@ class Engine {
     const LockState& l = lock_state(p.obj);
     if (p.op == Op::lock_x) return l.owner < 0 && l.readers == 0;
     if (p.op == Op::lock_s) return l.owner < 0;
-    return true;  // trylocks and unlocks never block
+    if (p.op == Op::lock_s_fair) return l.owner < 0 && l.waiting == 0;
+    return true;  // trylocks, unlocks and write_wait never block
   }
 
   // Applies a lock step to the shadow state; returns the trylock outcome.
   bool apply_lock(int t, const rlm::Pending& p) {
     LockState& l = lock_state(p.obj);
     switch (p.op) {
-      case Op::lock_x: l.owner = t; return true;
-      case Op::lock_s: ++l.readers; return true;
+      case Op::lock_x:
+        l.owner = t;
+        if (l.waiters & bit(t)) {
+          l.waiters &= ~bit(t);
+          --l.waiting;
+        }
+        return true;
+      case Op::lock_s:
+      case Op::lock_s_fair: ++l.readers; return true;
+      case Op::lock_wait:
+        l.waiters |= bit(t);
+        ++l.waiting;
+        return true;
+      case Op::try_s_fair:
+        if (l.owner < 0 && l.waiting == 0) {
+          ++l.readers;
+          return true;
+        }
+        return false;
       case Op::try_x:
         if (l.owner < 0 && l.readers == 0) {
           l.owner = t;
@@ -573,7 +614,7 @@ class Engine {
 
   static bool observes(Op op) {
     return op == Op::load || op == Op::rmw || op == Op::ghost_load || op == Op::try_x ||
-           op == Op::try_s || op == Op::unknown;
+           op == Op::try_s || op == Op::try_s_fair || op == Op::unknown;
   }
 
   static bool changes(const Event& e) {
@@ -585,9 +626,12 @@ class Engine {
       case Op::lock_x:
       case Op::lock_s:
       case Op::unlock_x:
-      case Op::unlock_s: return true;
+      case Op::unlock_s:
+      case Op::lock_wait:
+      case Op::lock_s_fair: return true;
       case Op::try_x:
-      case Op::try_s: return e.ok;
+      case Op::try_s:
+      case Op::try_s_fair: return e.ok;
       default: return false;
     }
   }
@@ -697,24 +741,35 @@ class Engine {
       if (x.thread != t) {
         if (blocked_by_hold(x, e)) {
           const std::int32_t a = matching_acquire(o, k);
-          if (a >= 0 && !(shared_hold(events_[a]) && (e.op == Op::lock_s))) maybe_race(a, e, t);
+          if (a >= 0 && !(shared_hold(events_[a]) && (e.op == Op::lock_s || e.op == Op::lock_s_fair)))
+            maybe_race(a, e, t);
         } else {
           maybe_race(xi, e, t);
         }
       }
       if (full_write(x)) break;  // earlier events are ordered before it
     }
+    // A fair reader may have waited behind a writer that announced itself
+    // before the holds above: the reader arriving first is the reversal to
+    // try (the announcement, not the acquire, is what blocked it).
+    if (e.op == Op::lock_s_fair || e.op == Op::try_s_fair) {
+      for (std::size_t k = o.history.size(); k-- > 0;) {
+        const Event& x = events_[o.history[k]];
+        if (x.op == Op::lock_wait && x.thread != t) maybe_race(o.history[k], e, t);
+      }
+    }
   }
 
   static bool shared_hold(const Event& x) {
-    return x.op == Op::lock_s || (x.op == Op::try_s && x.ok);
+    return x.op == Op::lock_s || x.op == Op::lock_s_fair ||
+           ((x.op == Op::try_s || x.op == Op::try_s_fair) && x.ok);
   }
 
   // Could e (a blocking acquire) never have run before release x, because
   // the hold x ends conflicts with it?
   static bool blocked_by_hold(const Event& x, const Event& e) {
     if (e.op == Op::lock_x) return x.op == Op::unlock_x || x.op == Op::unlock_s;
-    if (e.op == Op::lock_s) return x.op == Op::unlock_x;
+    if (e.op == Op::lock_s || e.op == Op::lock_s_fair) return x.op == Op::unlock_x;
     return false;  // trylocks and everything else can run at any time
   }
 
@@ -762,6 +817,16 @@ class Engine {
       for (Mask m = initials; m; m &= m - 1) spinning = spinning || n.fp[lowest(m)].op == Op::yield;
       if (spinning) {
         ++stats_.infeasible_spin;
+        return;
+      }
+      // The reversal would start a symmetric thread before the first step
+      // of the thread it is interchangeable with: the renaming of that
+      // execution is explored instead.
+      bool renamed = cfg_.symmetry && x.idx == 1;
+      for (Mask m = initials; m && renamed; m &= m - 1)
+        renamed = cfg_.sym_pred[lowest(m)] == x.thread + 1;
+      if (renamed) {
+        ++stats_.infeasible_sym;
         return;
       }
       // The initial waits for a lock a third thread holds there: the

@@ -36,6 +36,10 @@ enum class Kind : std::uint8_t {
   ghost_adjust,   // g.adjust(1)
   ghost_add,      // r = g.add(1)
   spin,           // while (a[obj].load(acquire) == 0) spin_wait_hint()
+  irq_read_section,   // read_lock_in_interrupt rw; r = v[1]; read_unlock
+  ghost_update,       // r = g.update(+1, or +2 on an odd value)
+  ghost_fence_update, // r = h.fence_update(+1): smp_mb() and a ghost step in one (h is
+                      // touched only by fence_update, fence_update's contract)
 };
 
 constexpr int kMaxThreads = 3;
@@ -50,6 +54,8 @@ struct Op {
 
 struct Program {
   int threads = 2;
+  bool fair = false;       // the rwlock is fair (writers announce; task readers wait)
+  bool symmetric = false;  // thread 1 is a copy of thread 0 (Config::sym_pred)
   int len[kMaxThreads] = {0, 0, 0};
   Op ops[kMaxThreads][kMaxOps] = {};
 };
@@ -58,7 +64,13 @@ inline const Program*& current() {
   static const Program* p = nullptr;
   return p;
 }
-inline void set_program(const Program* p) { current() = p; }
+// Which thread each thread is a copy of (-1: none), for the search's
+// symmetry (the Interpreter's symmetric_with).
+inline int g_symmetric_with[kMaxThreads] = {-1, -1, -1};
+inline void set_program(const Program* p) {
+  current() = p;
+  g_symmetric_with[1] = p->symmetric ? 0 : -1;
+}
 
 inline const char* mo_name(std::memory_order mo) {
   switch (mo) {
@@ -72,7 +84,8 @@ inline const char* mo_name(std::memory_order mo) {
 }
 
 inline std::string describe(const Program& p) {
-  std::string s;
+  std::string s = p.fair ? "[fair rw] " : "";
+  if (p.symmetric) s += "[T1 = T0] ";
   for (int t = 0; t < p.threads; ++t) {
     s += "T" + std::to_string(t) + ":";
     for (int i = 0; i < p.len[t]; ++i) {
@@ -91,6 +104,9 @@ inline std::string describe(const Program& p) {
         case Kind::ghost_adjust: s += " g.adjust"; break;
         case Kind::ghost_add: s += " r=g.add"; break;
         case Kind::spin: s += " spin(a" + a + ")"; break;
+        case Kind::irq_read_section: s += " {rw.r(irq): r=v1}"; break;
+        case Kind::ghost_update: s += " r=g.update"; break;
+        case Kind::ghost_fence_update: s += " r=h.fence_update"; break;
       }
     }
     s += t + 1 < p.threads ? " |" : "";
@@ -111,7 +127,9 @@ class Generator {
       p.len[t] = 2 + static_cast<int>(pick(p.threads == 3 ? 3 : 4));
       for (int i = 0; i < p.len[t]; ++i) {
         Op& o = p.ops[t][i];
-        o.kind = static_cast<Kind>(pick(11));  // every kind but spin
+        // Every kind but spin: the eleven of the first programs, and now and
+        // then one of the later three.
+        o.kind = pick(5) == 0 ? static_cast<Kind>(12 + pick(3)) : static_cast<Kind>(pick(11));
         o.obj = static_cast<std::uint8_t>(pick(2));
         o.arg = static_cast<std::uint8_t>(1 + pick(2));
         o.mo = order(o.kind);
@@ -134,6 +152,13 @@ class Generator {
       }
     }
     (void)stores_one;
+    p.fair = pick(3) == 0;
+    if (pick(4) == 0) {
+      // Two threads that run the same code: thread 1 a copy of thread 0.
+      p.symmetric = true;
+      p.len[1] = p.len[0];
+      for (int i = 0; i < p.len[0]; ++i) p.ops[1][i] = p.ops[0][i];
+    }
     return p;
   }
 
@@ -171,15 +196,18 @@ template <class M>
 struct Interpreter {
   static constexpr unsigned threads = kMaxThreads;
   static constexpr const char* thread_names[] = {"t0", "t1", "t2"};
+  static constexpr const int (&symmetric_with)[kMaxThreads] = g_symmetric_with;
 
   atomic_t<M, int> a[2] = {{"a0", 0}, {"a1", 0}};
   mutex_t<M> m{"m"};
   rwlock_t<M> rw{"rw"};
   var_t<M, int> v[2] = {{"v0", 0}, {"v1", 0}};
   ghost_t<M, int> g{"g", 0};
+  ghost_t<M, int> h{"h", 0};
   int regs[kMaxThreads][kMaxOps] = {};
   const Program& prog = *current();
 
+  Interpreter() { rw.set_fair(prog.fair); }
   void before() {}
 
   void thread(unsigned t) {
@@ -235,6 +263,13 @@ struct Interpreter {
           break;
         case Kind::ghost_adjust: g.adjust(1); break;
         case Kind::ghost_add: r = g.add(1); break;
+        case Kind::irq_read_section:
+          rw.read_lock_in_interrupt();
+          r = v[1].load();
+          rw.read_unlock();
+          break;
+        case Kind::ghost_update: r = g.update([](int x) { return x + 1 + (x & 1); }); break;
+        case Kind::ghost_fence_update: r = h.fence_update([](int x) { return x * 2 + 1; }); break;
         case Kind::spin:
           while ((r = a[o.obj].load(std::memory_order_acquire)) == 0) M::spin_wait_hint();
           break;
