@@ -1,37 +1,57 @@
-// impl/host_mmu.hpp: the primary MMU, as far as the pfn cache can tell.
+// impl/host_mmu.hpp: the primary MMU (the VMM's address space), as far as a
+// pfn cache can tell.
 //
 // WHAT IT IS
-//   A handful of host user pages (hva page numbers 0..kHvas-1), each mapped
-//   by a page-table entry to a page frame (pfn 0..kPages-1). GUP
-//   (hva_to_pfn) reads the entry; an invalidation replaces it (page
-//   migration: the page moves to a fresh frame) and frees the old frame.
+//   The host side of every pfn cache: a few user pages of the VMM (hva page
+//   p at kUserBase + p * PAGE_SIZE), each mapped by a page-table entry to a
+//   page frame; the frames, with their reference counts and kernel
+//   mappings; GUP (hva_to_pfn), the releases of its reference, kmap/
+//   memremap and their undoing (gpc_map/gpc_unmap's back ends), and the
+//   primary MMU's own operations that raise mmu_notifier invalidations
+//   (migration, zap) or do not (mm teardown after ->release).
+//
+//   Frames 0..kRamFrames-1 are RAM with a struct page: GUP takes a
+//   reference, the cache kmap()s them. Frames from kRamFrames on are device
+//   memory (a VM_PFNMAP mapping): no struct page, GUP takes no reference
+//   (hva_to_pfn_remapped), the cache memremap()s them, and they are never
+//   freed, only unmapped.
 //
 // GUARANTEE (of the model, towards the checks)
-//   * A frame is LIVE while mapped, UNMAPPED from the moment the primary MMU
-//     starts replacing its entry, FREED once it is freed. The state is ghost
-//     state: read and written in execution order, invisible to the memory
-//     model. A freed frame's contents are overwritten (poisoned), so a use
-//     the ghost check somehow missed still races with the poisoning store.
+//   * A RAM frame holds one reference for its page-table entry and one per
+//     GUP that has not been released. When the last goes, the frame is
+//     freed and its contents are overwritten (poisoned), so a use the ghost
+//     check somehow missed still races with the poisoning store (S1).
+//     Dropping a reference that is not held is S12.
+//   * A frame's state is LIVE while an entry maps it, UNMAPPED from the
+//     moment the primary MMU replaced that entry, FREED once its last
+//     reference is gone. The state is ghost state: read and written in
+//     execution order, invisible to the memory model.
+//   * Every kernel mapping is counted: a kmap per RAM frame, a memremap
+//     slot per device mapping. Unmapping what is not mapped is S13; using
+//     a khva that is not mapped is S8.
 //   * The primary MMU changes an entry only after invalidate_range_start()
-//     has returned, and frees the old frame right away: the most aggressive
-//     timing the mmu_notifier contract allows ("KVM absolutely must not touch
-//     the memory after .invalidate_range_start()"). Any later free would only
-//     hide uses.
+//     has returned and drops the entry's reference right after its TLB
+//     flush: the most aggressive timing the mmu_notifier contract allows
+//     ("KVM absolutely must not touch the memory after
+//     .invalidate_range_start()").
 //
 // MEMORY ORDERING
-//   The entry is read by GUP with a relaxed load (gup-fast reads the PTE with
-//   READ_ONCE). After replacing it the primary MMU flushes the TLB, modelled
-//   as smp_mb(): it is the barrier the smp_rmb() after the
-//   mmu_invalidate_seq snapshot in hva_to_pfn_retry() pairs with (if the
-//   snapshot saw the seq++ of range_end, the page-table read after it sees
-//   the new entry).
+//   GUP reads the entry with a relaxed load (gup-fast: READ_ONCE(*ptep)).
+//   After replacing an entry the primary MMU flushes the TLB, modelled as
+//   smp_mb(): it is the barrier the smp_rmb() after the mmu_invalidate_seq
+//   snapshot in hva_to_pfn_retry() pairs with (if the snapshot saw the
+//   seq++ of range_end, the page-table read after it sees the new entry).
 //
 // CAVEATS
-//   * Page reference counts are not modelled: a frame GUP returned may be
-//     freed while refresh still holds it. refresh never touches the contents
-//     of the frame, and the cache drops its reference anyway (85165781c5d9),
-//     so this only makes frees earlier, never later.
-//   * One memslot maps gfn g to hva g; memslots are never updated.
+//   * GUP is gup-fast without its re-check of the entry: it may return a
+//     frame whose entry was just replaced (but not one already freed: its
+//     reference is taken only while the frame still has one, as
+//     folio_try_get() does). Real GUP re-reads the entry and retries, so
+//     this returns stale frames in more executions than the kernel does,
+//     never fewer; the retry loop must cope with them anyway.
+//   * Page references are ghost counters, not atomics: the kernel's fully
+//     ordered refcount RMWs would only add ordering.
+//   * Addresses are bytes, pages 4 KiB; a cache covers one page.
 #ifndef PFV_IMPL_HOST_MMU_HPP
 #define PFV_IMPL_HOST_MMU_HPP
 
@@ -42,102 +62,317 @@
 
 namespace pfv {
 
-using gpa_t = std::uint64_t;   // guest physical page number
-using hva_t = std::uint64_t;   // host user page number
+using gpa_t = std::uint64_t;   // guest physical address (bytes)
+using gfn_t = std::uint64_t;   // guest frame number
+using hva_t = std::uint64_t;   // host user virtual address (bytes)
 using pfn_t = std::uint64_t;   // host page frame number
-using khva_t = std::uint64_t;  // kernel mapping of a frame: 0 is NULL, else pfn + 1
+using khva_t = std::uint64_t;  // kernel virtual address (bytes); 0 is NULL
+
+inline constexpr unsigned PAGE_SHIFT = 12;
+inline constexpr std::uint64_t PAGE_SIZE = std::uint64_t(1) << PAGE_SHIFT;
+// x86-64: the top of user space (access_ok()) and the direct map, where
+// kmap() of a RAM frame lands; memremap() lands in the vmalloc area.
+inline constexpr hva_t TASK_SIZE_MAX = 0x00007ffffffff000ull;
+inline constexpr khva_t PAGE_OFFSET = 0xffff888000000000ull;
+inline constexpr khva_t kMemremapBase = 0xffffc90000000000ull;
+// The VMM's pages in this model start here (page p at kUserBase + p * 4 KiB).
+inline constexpr hva_t kUserBase = 0x10000;
 
 inline constexpr pfn_t KVM_PFN_ERR_FAULT = ~pfn_t(0);
-inline constexpr hva_t KVM_HVA_ERR_BAD = ~hva_t(0);
+inline constexpr hva_t KVM_HVA_ERR_BAD = PAGE_OFFSET;
 inline constexpr gpa_t INVALID_GPA = ~gpa_t(0);
-inline constexpr unsigned long PAGE_SIZE = 4096;
 
+inline std::uint64_t offset_in_page(std::uint64_t a) { return a & (PAGE_SIZE - 1); }
+inline std::uint64_t PAGE_ALIGN_DOWN(std::uint64_t a) { return a & ~(PAGE_SIZE - 1); }
+inline gfn_t gpa_to_gfn(gpa_t gpa) { return gpa >> PAGE_SHIFT; }
 inline bool is_error_noslot_pfn(pfn_t pfn) { return pfn == KVM_PFN_ERR_FAULT; }
-inline bool kvm_is_error_hva(hva_t hva) { return hva == KVM_HVA_ERR_BAD; }
+inline bool kvm_is_error_hva(hva_t hva) { return hva >= PAGE_OFFSET; }
+inline bool kvm_is_error_gpa(gpa_t gpa) { return gpa == INVALID_GPA; }
+// access_ok(): the range lies in user space.
+inline bool access_ok(hva_t addr, unsigned long len) {
+  return addr <= TASK_SIZE_MAX && len <= TASK_SIZE_MAX - addr;
+}
 
 template <class M>
 struct HostMmu {
-  static constexpr unsigned kHvas = 2;
-  static constexpr unsigned kPages = 5;
+  static constexpr unsigned kHvaPages = 4;
+  static constexpr unsigned kRamFrames = 8;
+  static constexpr unsigned kIoFrames = 1;
+  static constexpr unsigned kFrames = kRamFrames + kIoFrames;
+  static constexpr unsigned kMemremapSlots = 2;
+  static constexpr pfn_t PFN_NONE = ~pfn_t(1);  // a page-table entry that maps nothing
   static constexpr int kPoison = -1;
 
-  // Ghost frame state, packed: state in bits 0..7, users in bits 8..15.
-  static constexpr std::uint32_t LIVE = 0, UNMAPPED = 1, FREED = 2;
-  static constexpr std::uint32_t USER = 1u << 8;
-  static std::uint32_t state_of(std::uint32_t g) { return g & 0xff; }
+  static hva_t hva_of(unsigned page) { return kUserBase + page * PAGE_SIZE; }
+  // The model's page of a user address, or -1 outside the model's pages.
+  static int page_of(hva_t hva) {
+    if (hva < kUserBase || hva >= kUserBase + kHvaPages * PAGE_SIZE) return -1;
+    return static_cast<int>((hva - kUserBase) >> PAGE_SHIFT);
+  }
+  static bool pfn_valid(pfn_t pfn) { return pfn < kRamFrames; }  // has a struct page
+  static khva_t kmap_address(pfn_t pfn) { return PAGE_OFFSET + pfn * PAGE_SIZE; }
+
+  // Ghost frame state, in three words so that unrelated bookkeeping does not
+  // order threads that only touch one part: the state word (LIVE/UNMAPPED/
+  // FREED, the hva page it belongs to, readers inside use()), the reference
+  // count, and the kmap count.
+  static constexpr std::uint32_t LIVE = 0, UNMAPPED = 1, FREED = 2, UNUSED = 3;
+  static std::uint32_t state_of(std::uint32_t g) { return g & 3; }
+  static int home_of(std::uint32_t g) { return static_cast<int>((g >> 2) & 0x3f) - 1; }
   static std::uint32_t users_of(std::uint32_t g) { return (g >> 8) & 0xff; }
+  static constexpr std::uint32_t USER = 1u << 8;
+  static constexpr std::uint32_t kUnderflow = 0x80000000u;  // a count went below zero
+  static std::uint32_t state_word(std::uint32_t state, int home) {
+    return state | static_cast<std::uint32_t>(home + 1) << 2;
+  }
 
-  // Page tables: hva h initially maps frame h.
-  atomic_t<M, pfn_t> pte[kHvas] = {{"mm.pte[0]", 0}, {"mm.pte[1]", 1}};
-  spinlock_t<M> ptl{"mm.ptl"};
+  // Ghost memremap slot: bit 0 mapped, the frame in bits 8..
+  static bool slot_mapped(std::uint32_t s) { return s & 1; }
+  static pfn_t slot_pfn(std::uint32_t s) { return s >> 8; }
 
-  // The frames: their contents and their ghost state.
-  var_t<M, int> data[kPages] = {{"page[0].data", 0},
-                                {"page[1].data", 0},
-                                {"page[2].data", 0},
-                                {"page[3].data", 0},
-                                {"page[4].data", 0}};
-  ghost_t<M, std::uint32_t> frame[kPages] = {{"page[0].state", LIVE},
-                                             {"page[1].state", LIVE},
-                                             {"page[2].state", LIVE},
-                                             {"page[3].state", LIVE},
-                                             {"page[4].state", LIVE}};
-  // Which hva maps each frame during its life (set up by the scenario before
-  // any thread runs; frames only move from hva to a fresh frame).
-  hva_t home[kPages] = {0, 1, KVM_HVA_ERR_BAD, KVM_HVA_ERR_BAD, KVM_HVA_ERR_BAD};
+  HostMmu() {
+    for (unsigned f = 0; f < kFrames; ++f) state_[f].init(state_word(UNUSED, -1));
+  }
 
-  // memslot: gfn -> hva.
-  static hva_t gfn_to_hva_memslot(gpa_t gfn) { return gfn < kHvas ? gfn : KVM_HVA_ERR_BAD; }
+  // ---- layout, set by a scenario while it is built (before any thread) -----
 
-  // GUP: hva -> pfn, from the page table.
+  // hva page p maps frame f (a RAM frame: one reference for the entry; a
+  // device frame: a VM_PFNMAP page). RAM frames are mapped in order; the
+  // ones after them are the migration targets.
+  void map_initially(unsigned page, pfn_t f) {
+    pte[page].init(f);
+    pfnmap_[page] = !pfn_valid(f);
+    state_[f].init(state_word(LIVE, static_cast<int>(page)));
+    refs_[f].init(pfn_valid(f) ? 1 : 0);
+    if (pfn_valid(f) && first_target <= f) {
+      first_target = f + 1;
+      next_frame.init(first_target);
+    }
+  }
+  // A cache holds a kernel mapping of frame f from the start; its khva.
+  khva_t mapped_initially(pfn_t f) {
+    if (pfn_valid(f)) {
+      kmaps_[f].init(kmaps_[f].peek() + 1);
+      return kmap_address(f);
+    }
+    memremap_[0].init(1u | static_cast<std::uint32_t>(f) << 8);
+    return kMemremapBase;
+  }
+  // The first frame that no page maps at the start (a migration target).
+  pfn_t first_target = 0;
+
+  // ---- GUP and page references ------------------------------------------------
+
+  // hva_to_pfn(): the frame the VMM maps at `hva`, with a reference (RAM),
+  // KVM_PFN_ERR_FAULT where nothing is mapped or the address is not the
+  // VMM's (no VMA).
   pfn_t hva_to_pfn(hva_t hva) {
-    if (hva >= kHvas) return KVM_PFN_ERR_FAULT;
-    return pte[hva].load(std::memory_order_relaxed);  // gup-fast: READ_ONCE(*ptep)
+    const int p = page_of(hva);
+    if (p < 0) return KVM_PFN_ERR_FAULT;
+    if (pfnmap_[p]) return hva_to_pfn_remapped(static_cast<unsigned>(p));
+    for (;;) {
+      const pfn_t pfn = pte[p].load(std::memory_order_relaxed);  // gup-fast: READ_ONCE(*ptep)
+      if (pfn == PFN_NONE) return KVM_PFN_ERR_FAULT;
+      if (get_page_unless_zero(pfn)) return pfn;
+      // The frame was freed after the entry was read: read it again.
+      M::observe(inv::P5_gup_freed);
+      M::spin_wait_hint(0);
+    }
   }
 
-  // The primary MMU replaces the entry of `hva` by `new_frame` (migration).
-  // Called after invalidate_range_start() has returned. Returns the old frame.
-  pfn_t change_pte(hva_t hva, pfn_t new_frame) {
+  // A VM_PFNMAP page: GUP refuses it, and KVM reads the entry under the
+  // page-table lock (follow_pfnmap_start()); no struct page, no reference.
+  pfn_t hva_to_pfn_remapped(unsigned p) {
     ptl.lock();
-    const pfn_t old = pte[hva].load(std::memory_order_relaxed);
-    const std::uint32_t g = frame[old].add(UNMAPPED);
-    // The walk half of S1: invalidate_range_start() has returned, so no
-    // reader may still be using the frame (the write lock waited for them).
-    // That no cache is still valid for it is checked at the walk itself and
-    // by S2 afterwards.
-    M::check(users_of(g) == 0, inv::S1_walk);
-    pte[hva].store(new_frame, std::memory_order_relaxed);
+    const pfn_t pfn = pte[p].load(std::memory_order_relaxed);
     ptl.unlock();
-    M::smp_mb();  // flush_tlb_range(): pairs with smp_rmb() (C) in hva_to_pfn_retry()
-    return old;
+    return pfn == PFN_NONE ? KVM_PFN_ERR_FAULT : pfn;
   }
 
-  void free_page(pfn_t f) {
-    frame[f].adjust(FREED - UNMAPPED);
+  // folio_try_get(): a reference, unless the frame has none left (freed).
+  bool get_page_unless_zero(pfn_t f) {
+    const std::uint32_t r = refs_[f].update([](std::uint32_t v) { return v == 0 ? v : v + 1; });
+    return r != 0;
+  }
+
+  // put_page(): drops one reference; the last one frees the frame. Returns
+  // whether it did.
+  bool put_page(pfn_t f) {
+    if (!pfn_valid(f)) return false;  // no struct page: nothing was taken
+    const std::uint32_t r =
+        refs_[f].update([](std::uint32_t v) { return v == 0 ? v | kUnderflow : v - 1; });
+    M::check(!(r & kUnderflow), inv::S12_underflow);
+    if (r != 0) return false;
+    state_[f].update([](std::uint32_t v) { return (v & ~3u) | FREED; });
+    M::observe(inv::P1_freed);
     data[f].store(kPoison);
+    return true;
   }
 
-  // What a user of the cache does through gpc->khva, under gpc->lock for
-  // read: read the guest page. (Users that write it do so with atomic bit
-  // operations, as kvm_xen_set_evtchn_fast() does, or on a page only they
-  // use; a plain read is what can race with the poisoning free.)
-  void use(khva_t khva) {
-    const pfn_t f = khva - 1;
-    const std::uint32_t g = frame[f].add(USER);
+  // ---- kernel mappings (gpc_map/gpc_unmap's back ends) ---------------------------
+
+  khva_t kmap(pfn_t f) {
+    kmaps_[f].adjust(1);
+    return kmap_address(f);
+  }
+  void kunmap(pfn_t f) {
+    const std::uint32_t k =
+        kmaps_[f].update([](std::uint32_t v) { return v == 0 ? v | kUnderflow : v - 1; });
+    M::check(!(k & kUnderflow), inv::S13_unmap);
+  }
+  khva_t memremap(pfn_t f) {
+    for (unsigned s = 0; s < kMemremapSlots; ++s) {
+      const std::uint32_t want = 1u | static_cast<std::uint32_t>(f) << 8;
+      const std::uint32_t got =
+          memremap_[s].update([want](std::uint32_t v) { return slot_mapped(v) ? v : want; });
+      if (got == want) return kMemremapBase + s * PAGE_SIZE;
+    }
+    return 0;  // no room: memremap() failed
+  }
+  void memunmap(khva_t khva) {
+    const std::uint64_t s = (khva - kMemremapBase) >> PAGE_SHIFT;
+    bool was = false;
+    if (khva >= kMemremapBase && s < kMemremapSlots) {
+      // Bit 1 marks an unmap of a slot that was not mapped.
+      const std::uint32_t g = memremap_[s].update(
+          [](std::uint32_t v) { return slot_mapped(v) ? v & ~1u : v | 2u; });
+      was = !(g & 2u);
+    }
+    M::check(was, inv::S13_unmap);
+  }
+
+  // ---- what a user does through gpc->khva (under gpc->lock for read) ----------
+
+  // Reads the guest page through the kernel mapping `khva`. (Users that
+  // write it do so with atomic bit operations, as kvm_xen_set_evtchn_fast()
+  // does, or on a page only they use; a plain read is what can race with
+  // the poisoning free.) Returns the frame it read.
+  pfn_t use(khva_t khva) {
+    pfn_t f = KVM_PFN_ERR_FAULT;
+    bool mapped = false;
+    if (khva >= PAGE_OFFSET && khva < PAGE_OFFSET + kRamFrames * PAGE_SIZE) {
+      f = (khva - PAGE_OFFSET) >> PAGE_SHIFT;
+    } else if (khva >= kMemremapBase && khva < kMemremapBase + kMemremapSlots * PAGE_SIZE) {
+      const std::uint32_t s = memremap_[(khva - kMemremapBase) >> PAGE_SHIFT].load();
+      mapped = slot_mapped(s);
+      f = slot_pfn(s);
+    }
+    M::check(f != KVM_PFN_ERR_FAULT, inv::S8_use);  // not a kernel mapping at all
+    if (f == KVM_PFN_ERR_FAULT) return f;
+    if (pfn_valid(f)) mapped = kmaps_[f].load() != 0;
+    M::check(mapped, inv::S8_use);
+    const std::uint32_t g = state_[f].add(USER);
     M::check(state_of(g) == LIVE, inv::S1_use);
-    if (f >= kHvas) M::observe(inv::U2_used_new_page);  // not an initial frame: a migration target
     // The read itself, and its value: a freed page holds the poison. (Using
     // the value also keeps the compiler from dropping the load, which TSan
     // must see.)
     M::check(data[f].load() != kPoison, inv::S1_use);
-    frame[f].adjust(0u - USER);
+    state_[f].adjust(0u - USER);
+    return f;
   }
 
-  // Checker: is `f` a live frame mapped at `hva`? (S3)
-  bool mapped_live(pfn_t f, hva_t hva) {
-    if (f >= kPages || home[f] != hva) return false;
-    return state_of(frame[f].load()) == LIVE;
+  // ---- the primary MMU's own changes -----------------------------------------------
+
+  // Page migration of `hva`: the entry moves to a fresh frame, and the old
+  // frame loses the entry's reference. Called after invalidate_range_start()
+  // has returned. Returns the old frame.
+  pfn_t change_pte(hva_t hva) {
+    const unsigned p = static_cast<unsigned>(page_of(hva));
+    ptl.lock();
+    const pfn_t old = pte[p].load(std::memory_order_relaxed);
+    pfn_t fresh = next_frame.load();
+    if (fresh < kRamFrames)
+      next_frame.store(fresh + 1);
+    else
+      fresh = reuse_freed_frame();  // long real-thread runs only
+    state_[fresh].store(state_word(LIVE, static_cast<int>(p)));
+    refs_[fresh].store(1);
+    unmap_frame(old);
+    pte[p].store(fresh, std::memory_order_relaxed);
+    ptl.unlock();
+    M::smp_mb();  // flush_tlb_range(): pairs with smp_rmb() (C) in hva_to_pfn_retry()
+    put_page(old);
+    return old;
   }
+
+  // zap_pte_range() (munmap, MADV_DONTNEED, exit_mmap): the entry goes, and
+  // the frame loses its reference. Called after invalidate_range_start()
+  // has returned (exit_mmap: after ->release, with no notifier at all).
+  pfn_t zap_pte(hva_t hva) {
+    const unsigned p = static_cast<unsigned>(page_of(hva));
+    ptl.lock();
+    const pfn_t old = pte[p].load(std::memory_order_relaxed);
+    if (old != PFN_NONE) unmap_frame(old);
+    pte[p].store(PFN_NONE, std::memory_order_relaxed);
+    ptl.unlock();
+    M::smp_mb();  // flush_tlb_range()
+    if (old != PFN_NONE) put_page(old);
+    return old;
+  }
+
+  // ---- the checker's questions ------------------------------------------------------
+
+  // Is `f` a live frame mapped at `hva`'s page? (S3)
+  bool mapped_live(pfn_t f, hva_t hva) {
+    if (f >= kFrames) return false;
+    const std::uint32_t g = state_[f].load();
+    return state_of(g) == LIVE && home_of(g) == page_of(hva);
+  }
+  // At rest: a frame's state word, references and kmaps.
+  std::uint32_t frame_state(pfn_t f) { return state_[f].load(); }
+  std::uint32_t frame_refs(pfn_t f) { return refs_[f].load(); }
+  std::uint32_t frame_kmaps(pfn_t f) { return kmaps_[f].load(); }
+  std::uint32_t memremap_slot(unsigned s) { return memremap_[s].load(); }
+
+  // Page tables: entries of the VMM's pages.
+  atomic_t<M, pfn_t> pte[kHvaPages] = {{"mm.pte[0]", PFN_NONE},
+                                       {"mm.pte[1]", PFN_NONE},
+                                       {"mm.pte[2]", PFN_NONE},
+                                       {"mm.pte[3]", PFN_NONE}};
+  spinlock_t<M> ptl{"mm.ptl"};
+  var_t<M, pfn_t> next_frame{"mm.next_frame", 0};  // the frame allocator; under ptl
+  bool pfnmap_[kHvaPages] = {};                     // the page's VMA is VM_PFNMAP (layout)
+  // The frames' contents.
+  var_t<M, int> data[kFrames] = {{"page[0].data", 0}, {"page[1].data", 0}, {"page[2].data", 0},
+                                 {"page[3].data", 0}, {"page[4].data", 0}, {"page[5].data", 0},
+                                 {"page[6].data", 0}, {"page[7].data", 0}, {"io[8].data", 0}};
+
+ private:
+  // The page allocator, once every frame has been used: a frame whose last
+  // reference is gone gets new contents. (The scenarios never get here; the
+  // benchmarks' endless migrations do.)
+  pfn_t reuse_freed_frame() {
+    for (;;) {
+      for (pfn_t f = 0; f < kRamFrames; ++f) {
+        if (state_of(state_[f].load()) != FREED || refs_[f].load() != 0) continue;
+        data[f].store(0);
+        return f;
+      }
+      M::spin_wait_hint(0);  // every frame busy: wait for a release
+    }
+  }
+
+  // The entry mapping `f` is going: the walk half of S1 (no reader may still
+  // be using it: invalidate_range_start()'s write lock waited for them).
+  void unmap_frame(pfn_t f) {
+    const std::uint32_t g =
+        state_[f].update([](std::uint32_t v) { return (v & ~3u) | UNMAPPED; });
+    M::check(users_of(g) == 0, inv::S1_walk);
+  }
+
+  ghost_t<M, std::uint32_t> state_[kFrames] = {
+      {"page[0].state", 0}, {"page[1].state", 0}, {"page[2].state", 0},
+      {"page[3].state", 0}, {"page[4].state", 0}, {"page[5].state", 0},
+      {"page[6].state", 0}, {"page[7].state", 0}, {"io[8].state", 0}};
+  ghost_t<M, std::uint32_t> refs_[kFrames] = {
+      {"page[0].refs", 0}, {"page[1].refs", 0}, {"page[2].refs", 0},
+      {"page[3].refs", 0}, {"page[4].refs", 0}, {"page[5].refs", 0},
+      {"page[6].refs", 0}, {"page[7].refs", 0}, {"io[8].refs", 0}};
+  ghost_t<M, std::uint32_t> kmaps_[kFrames] = {
+      {"page[0].kmaps", 0}, {"page[1].kmaps", 0}, {"page[2].kmaps", 0},
+      {"page[3].kmaps", 0}, {"page[4].kmaps", 0}, {"page[5].kmaps", 0},
+      {"page[6].kmaps", 0}, {"page[7].kmaps", 0}, {"io[8].kmaps", 0}};
+  ghost_t<M, std::uint32_t> memremap_[kMemremapSlots] = {{"memremap[0]", 0}, {"memremap[1]", 0}};
 };
 
 }  // namespace pfv

@@ -15,6 +15,19 @@ enum class VariantKind {
   artifact,
 };
 
+// Is `name` one of the ','-separated names of `list`? (At compile time too.)
+constexpr bool names_include(const char* list, const char* name) {
+  if (list == nullptr) return false;
+  for (const char* p = list; *p;) {
+    const char* n = name;
+    while (*p && *p != ',' && *n && *p == *n) ++p, ++n;
+    if (*n == '\0' && (*p == ',' || *p == '\0')) return true;
+    while (*p && *p != ',') ++p;
+    if (*p == ',') ++p;
+  }
+  return false;
+}
+
 struct VariantInfo {
   const char* name;  // the --variant name
   VariantKind kind;
@@ -27,6 +40,10 @@ struct VariantInfo {
   const char* caught_by;
   const char* caught_in;
   const char* why;
+  // A harmless mutant's Sometimes: observation codes (space-separated) that
+  // its complete searches must reach in some scenario, the window it is
+  // harmless in (a "harmless" that never opens its window proves nothing).
+  const char* sometimes = nullptr;
 };
 
 struct ScenarioInfo {
@@ -38,7 +55,22 @@ struct ScenarioInfo {
   // space-separated: a complete search of a passing variant must reach each
   // one the variant can produce (Pfncache::can_observe), or the gate fails.
   const char* sometimes;
+  // Too costly for the default gate: its complete searches run with
+  // `pfncache-verify --slow` (ctest label `slow`); its measured cost is in
+  // docs/measured/search.md. Mutants' refutations in it still run.
+  bool slow = false;
 };
+
+// Which (variant, scenario) cells exist, in both drivers: a kernel variant
+// and a harmless mutant in every scenario (they must pass everywhere), a
+// mutant or an artifact in the scenarios that exercise what it breaks (its
+// caught_in). Cells that would only re-run the kernel's code with a dormant
+// knob are not built.
+constexpr bool cell_exists(const VariantInfo& v, const ScenarioInfo& s) {
+  if (v.kind == VariantKind::kernel) return true;
+  if (v.caught_by && names_include("harmless", v.caught_by)) return true;
+  return names_include(v.caught_in, s.name);
+}
 
 }  // namespace pfv
 

@@ -50,6 +50,72 @@ inline constexpr const char* S6_active_listed =
     "S6: the cache is active but not on kvm->gpc_list (invalidations cannot "
     "reach it)";
 
+// S8: a kernel mapping (kmap or memremap, what gpc->khva points into) is
+// used only while it exists: gpc_unmap() of the old mapping comes after the
+// write critical section that stopped publishing it, and readers drop the
+// read lock before that.
+inline constexpr const char* S8_use =
+    "S8: a reader used a kernel mapping (gpc->khva) that is not mapped any more";
+
+// S9: memslot generation (kvm_gpc_check()'s generation test): a GPA-based
+// cache that passes kvm_gpc_check() maps the host address that the memslots
+// its reader sees translate its gpa to.
+inline constexpr const char* S9 =
+    "S9: a reader used a GPA-based cache whose gpa the memslots it sees no longer "
+    "translate to the cache's uhva (stale generation)";
+
+// S12: page references (GUP's reference, 85165781c5d9): every reference a
+// refresh takes is dropped exactly once, on the path that took it.
+inline constexpr const char* S12_underflow =
+    "S12: a page reference was dropped that was not held (put_page() below zero)";
+inline constexpr const char* S12_leak =
+    "S12: at rest, a page still holds a reference that GUP took and nobody released";
+
+// S13: kernel mappings: gpc_map() and gpc_unmap() pair up.
+inline constexpr const char* S13_unmap =
+    "S13: gpc_unmap() of a kernel mapping that is not mapped (unmapped twice?)";
+inline constexpr const char* S13_leak =
+    "S13: at rest, a kernel mapping exists that no cache holds (leaked kmap/memremap)";
+
+// S14: kvm->gpc_list (list.h with CONFIG_DEBUG_LIST): a node is added only
+// when it is not on the list, deleted only when it is, and the walk only
+// meets listed nodes.
+inline constexpr const char* S14_add =
+    "S14: list corruption: list_add() of a cache already on kvm->gpc_list";
+inline constexpr const char* S14_del =
+    "S14: list corruption: list_del() of a cache not on kvm->gpc_list";
+inline constexpr const char* S14_walk =
+    "S14: list corruption: the walk of kvm->gpc_list reached a deleted node";
+inline constexpr const char* S14_rest =
+    "S14: at rest, kvm->gpc_list and the caches' active flags disagree";
+
+// S15: SRCU (impl/srcu.hpp): synchronize_srcu() returns only after every
+// read-side critical section that began before it has ended.
+inline constexpr const char* S15 =
+    "S15: synchronize_srcu() returned while a read-side critical section that began "
+    "before it was still running";
+
+// S16: the kernel's own assertions (WARN_ON_ONCE, KVM_BUG_ON) other than S5:
+// each names its condition and function.
+inline constexpr const char* S16_gpa_xor_hva =
+    "S16: WARN_ON_ONCE(kvm_is_error_gpa(gpa) == kvm_is_error_hva(uhva)) in __kvm_gpc_refresh()";
+inline constexpr const char* S16_bug_on_valid =
+    "S16: KVM_BUG_ON(gpc->valid) in __kvm_gpc_activate()";
+inline constexpr const char* S16_in_progress =
+    "S16: KVM_BUG_ON(kvm->mmu_invalidate_in_progress < 0) in kvm_mmu_invalidate_end()";
+inline constexpr const char* S16_count =
+    "S16: WARN_ON_ONCE(!kvm->mn_active_invalidate_count) in "
+    "kvm_mmu_notifier_invalidate_range_end()";
+inline constexpr const char* S16_gen =
+    "S16: WARN_ON(gen & KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS) in kvm_swap_active_memslots()";
+
+// S17: at rest (every thread done), the mmu_notifier bookkeeping is balanced.
+inline constexpr const char* S17_count = "S17: at rest, mn_active_invalidate_count is not zero";
+inline constexpr const char* S17_in_progress =
+    "S17: at rest, mmu_invalidate_in_progress is not zero (range_start and range_end saw "
+    "different memslots)";
+inline constexpr const char* S17_walked = "S17: at rest, an invalidation is still counted in flight";
+
 // S11: the pre-check window of 21dadfcd665e. Between the read-lock
 // pre-check and the write lock, the cache can only stop needing the
 // invalidation: since this invalidation is in flight, no refresh can make it
@@ -102,13 +168,44 @@ inline constexpr const char* U2_used_new_page =
 inline constexpr const char* U3_readers_both =
     "U3: two readers both used the cache in one execution";
 inline constexpr const char* I1_invalidated = "I1: an invalidation set valid = false";
+inline constexpr const char* I2_no_memslot =
+    "I2: an invalidation's range hit no memslot (no mmu_invalidate_seq++, no mmu_lock)";
+inline constexpr const char* I3_two_caches =
+    "I3: one invalidation walk invalidated two caches";
+inline constexpr const char* G1_gen_mismatch =
+    "G1: kvm_gpc_check() failed on the memslot generation";
+inline constexpr const char* G2_in_progress =
+    "G2: a refresh took its generation from memslots whose update was in progress";
+inline constexpr const char* G3_retranslated =
+    "G3: a refresh re-translated the gpa with new memslots (uhva changed or gone)";
+inline constexpr const char* G4_updater_waited =
+    "G4: a memslot update waited for an in-flight invalidation";
+inline constexpr const char* G5_srcu_waited =
+    "G5: synchronize_srcu() waited for a reader";
+inline constexpr const char* P1_freed = "P1: a page was freed (its last reference dropped)";
+inline constexpr const char* P2_freed_by_refresh =
+    "P2: a refresh dropped the last reference of a page (its GUP outlived the mapping)";
+inline constexpr const char* P3_retry_unmapped =
+    "P3: a retry pass unmapped the mapping of the pass before (new_khva != old_khva)";
+inline constexpr const char* P4_memremap = "P4: a cache mapped device memory with memremap()";
+inline constexpr const char* P5_gup_freed =
+    "P5: GUP read a page-table entry whose frame had already lost its last reference, and "
+    "read the entry again";
+inline constexpr const char* A1_access_ok =
+    "A1: kvm_gpc_activate_hva() refused an address access_ok() rejects";
+inline constexpr const char* A2_hva_cache = "A2: an HVA-based cache was refreshed";
+inline constexpr const char* T1_teardown =
+    "T1: mm teardown freed a page while a cache was still valid for it";
 
 // Every observation, for validating the codes a user names.
 inline constexpr const char* observations[] = {
     W0_window,      W1_changed,       W2_valid_cleared,   W3_uhva_moved,      W4_pfn_changed,
     W5_deactivated, W6_revalidated,   W7_recheck_skipped, W8_redundant_store, W9_store_changed,
     R1_retry,       R2_retry_count,   R3_retry_seq,       R4_retry_two,       U0_check_failed,
-    U1_used,        U2_used_new_page, U3_readers_both,    I1_invalidated};
+    U1_used,        U2_used_new_page, U3_readers_both,    I1_invalidated,     I2_no_memslot,
+    I3_two_caches,  G1_gen_mismatch,  G2_in_progress,     G3_retranslated,    G4_updater_waited,
+    G5_srcu_waited, P1_freed,         P2_freed_by_refresh, P3_retry_unmapped, P4_memremap,
+    P5_gup_freed,   A1_access_ok,   A2_hva_cache,     T1_teardown};
 
 }  // namespace inv
 }  // namespace pfv

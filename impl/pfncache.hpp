@@ -1,12 +1,14 @@
 // impl/pfncache.hpp: the KVM gfn_to_pfn_cache protocol, written once.
 //
 // WHAT IT IS
-//   virt/kvm/pfncache.c as of v6.9 (with the read-lock pre-check of
-//   21dadfcd665e), its users' read side, and the mmu_notifier hooks of
-//   virt/kvm/kvm_main.c that it depends on, re-expressed against the model
-//   interface (model/model.hpp). The operations keep their kernel names, so
-//   this file can be read beside pfncache.c; where a kernel name starts with
-//   "__" (reserved in C++) it is spelled do_<name>.
+//   virt/kvm/pfncache.c (v6.9 to v6.18: the read-lock pre-check of
+//   21dadfcd665e, HVA-based caches, page offsets, memslot generations) and
+//   the users of a cache in arch/x86/kvm (xen.c, x86.c), re-expressed
+//   against the model interface (model/model.hpp). The mmu_notifier and
+//   memslot side of kvm_main.c is impl/kvm_main.hpp, the primary MMU
+//   impl/host_mmu.hpp, the data impl/kvm.hpp. The operations keep their
+//   kernel names, so this file can be read beside pfncache.c; where a
+//   kernel name starts with "__" (reserved in C++) it is spelled do_<name>.
 //
 //   The algorithm is a class template Pfncache<M, Self>: M is the memory
 //   model, Self is the variant (CRTP). A variant derives from Pfncache,
@@ -17,11 +19,10 @@
 //   kReadLockPrecheck = false, not a copy.
 //
 // GUARANTEE
-//   The invariants of impl/invariants.hpp (S1..S6) are checked through
-//   M::check() at the points marked "checker:", so both drivers check the
-//   same things. Checker code only reads protocol state under the locks the
-//   protocol itself holds there, or ghost state; it never adds
-//   synchronisation.
+//   The invariants of impl/invariants.hpp are checked through M::check() at
+//   the points marked "checker:", so both drivers check the same things.
+//   Checker code only reads protocol state under the locks the protocol
+//   itself holds there, or ghost state; it never adds synchronisation.
 //
 // MEMORY ORDERING (every barrier and its partner)
 //   (C) smp_rmb() after the mmu_invalidate_seq snapshot in
@@ -33,15 +34,18 @@
 //       decrement: reading the decremented count implies reading the
 //       incremented seq (message passing).
 //   gpc->lock: the walk of invalidate_range_start() holds it (read or write)
-//       after mn_active_invalidate_count++; a refresh that takes the write
-//       lock after the walk therefore reads a non-zero count (release of the
-//       walk's unlock, acquire of the refresh's write lock).
+//       after mn_active_invalidate_count++ (J); a refresh that takes the
+//       write lock after the walk therefore reads a non-zero count (release
+//       of the walk's unlock, acquire of the refresh's write lock).
+//   kvm->srcu: kvm_memslots() in check and refresh is a srcu_dereference()
+//       (acquire) of the pointer the memslot updater publishes with release;
+//       the caller's SRCU read section keeps the slots it reads alive.
 //
 // CAVEATS
-//   * Offsets within a page, the len argument and HVA-based caches are kept
-//     only as far as they affect the protocol: every len fits a page, every
-//     cache is GPA-based, memslots never change (generation is constant).
-//   * kmap/memremap and page references are bookkeeping-free no-ops.
+//   * A cache covers one page; page offsets and len are kept as the kernel
+//     does (kvm_gpc_is_valid_len()).
+//   * gpc_map() never fails for RAM; memremap() fails when the model's two
+//     slots are taken.
 #ifndef PFV_IMPL_PFNCACHE_HPP
 #define PFV_IMPL_PFNCACHE_HPP
 
@@ -49,6 +53,8 @@
 
 #include "impl/host_mmu.hpp"
 #include "impl/invariants.hpp"
+#include "impl/kvm.hpp"
+#include "impl/kvm_main.hpp"
 #include "model/model.hpp"
 
 namespace pfv {
@@ -58,91 +64,8 @@ inline constexpr int E_INVAL = 22;
 inline constexpr int E_FAULT = 14;
 inline constexpr int E_IO = 5;
 
-template <class M>
-struct Kvm;
-
-// struct mmu_notifier_range, plus the checker's record of which caches this
-// invalidation walked (S2).
-struct MmuNotifierRange {
-  hva_t start, end;
-  bool hits_memslot;         // __kvm_handle_hva_range() found a memslot
-  std::uint32_t id_bit;      // checker: this invalidation's bit in Gpc::ghost
-  std::uint32_t walked = 0;  // checker: caches walked (bit per cache index)
-};
-
-// struct gfn_to_pfn_cache.
-template <class M>
-struct Gpc {
-  // Checker-only state, packed in one ghost word per cache.
-  static constexpr std::uint32_t LISTED = 1u << 0;  // on kvm->gpc_list
-  static constexpr std::uint32_t ACTIVE = 1u << 1;  // active, as of the last write unlock
-  static constexpr std::uint32_t WALKED_SHIFT = 8;  // invalidations that walked it (bitmask)
-
-  struct Init {
-    bool active = false;
-    bool valid = false;
-    gpa_t gpa = INVALID_GPA;
-    pfn_t pfn = KVM_PFN_ERR_FAULT;
-  };
-
-  Gpc(Kvm<M>& k, unsigned idx, Init init)
-      : kvm(&k),
-        index(idx),
-        gpa("gpc.gpa", init.gpa),
-        generation("gpc.generation", init.gpa == INVALID_GPA ? 0 : 1),
-        uhva("gpc.uhva",
-             init.gpa == INVALID_GPA ? KVM_HVA_ERR_BAD : HostMmu<M>::gfn_to_hva_memslot(init.gpa)),
-        khva("gpc.khva", init.valid ? init.pfn + 1 : 0),
-        pfn("gpc.pfn", init.valid ? init.pfn : KVM_PFN_ERR_FAULT),
-        active("gpc.active", init.active),
-        valid("gpc.valid", init.valid),
-        list("gpc.list", init.active),
-        ghost("gpc.ghost", init.active ? (LISTED | ACTIVE) : 0u) {}
-
-  Kvm<M>* kvm;
-  unsigned index;
-  rwlock_t<M> lock{"gpc.lock"};
-  mutex_t<M> refresh_lock{"gpc.refresh_lock"};
-  var_t<M, gpa_t> gpa;
-  var_t<M, std::uint64_t> generation;
-  var_t<M, hva_t> uhva;
-  var_t<M, khva_t> khva;
-  var_t<M, pfn_t> pfn;
-  var_t<M, bool> active;
-  var_t<M, bool> valid;
-  var_t<M, bool> list;  // on kvm->gpc_list; protected by kvm->gpc_lock
-  ghost_t<M, std::uint32_t> ghost;
-
-  // Checker: the cache as the current write-lock holder found it. Written
-  // and read only by that holder.
-  struct Snapshot {
-    bool valid, active;
-    pfn_t pfn;
-    hva_t uhva;
-  } at_write_lock{};
-};
-
-// The parts of struct kvm that the protocol uses.
-template <class M>
-struct Kvm {
-  static constexpr unsigned kMaxGpc = 2;
-
-  spinlock_t<M> gpc_lock{"kvm.gpc_lock"};
-  spinlock_t<M> mn_invalidate_lock{"kvm.mn_invalidate_lock"};
-  atomic_t<M, unsigned long> mn_active_invalidate_count{"kvm.mn_active_invalidate_count", 0};
-  // kvm->mmu_lock is an rwlock on x86; invalidations take it for write.
-  spinlock_t<M> mmu_lock{"kvm.mmu_lock"};
-  atomic_t<M, unsigned long> mmu_invalidate_seq{"kvm.mmu_invalidate_seq", 0};
-  var_t<M, long> mmu_invalidate_in_progress{"kvm.mmu_invalidate_in_progress", 0};
-  const std::uint64_t memslots_generation = 1;  // kvm_memslots(kvm)->generation
-
-  HostMmu<M> mm;
-  Gpc<M>* gpcs[kMaxGpc] = {nullptr, nullptr};  // every cache; kvm->gpc_list is their `list`
-  unsigned ngpc = 0;
-};
-
 template <class M, class Self>
-struct Pfncache {
+struct Pfncache : KvmMain<M, Self> {
   // ---- The knobs a variant may hide. Each names the kernel code it is. ----
 
   // 21dadfcd665e: invalidation pre-checks each cache under the read lock and
@@ -154,34 +77,48 @@ struct Pfncache {
   static constexpr bool kPrecheckTakesLock = true;
   // ... a match is invalidated under the write lock (not the read lock).
   static constexpr bool kInvalidateUnderWriteLock = true;
-  // (J) range_start raises mn_active_invalidate_count before walking caches.
-  static constexpr bool kCountBeforeWalk = true;
   // (F) mmu_notifier_retry_cache() retries while any invalidation is active.
   static constexpr bool kRetryChecksCount = true;
   // (G) smp_rmb() between the count and the seq reads.
   static constexpr bool kRetryRmb = true;
   // (C) smp_rmb() after the seq snapshot, before GUP.
   static constexpr bool kSnapshotRmb = true;
-  // (L) smp_wmb() between seq++ and the count decrement.
-  static constexpr bool kEndWmb = true;
-  // (K before M) range_end bumps the seq before it drops the count.
-  static constexpr bool kEndSeqBeforeCount = true;
   // (A) hva_to_pfn_retry() sets valid = false before dropping the lock.
   static constexpr bool kInvalidateBeforeUnlock = true;
   // hva_to_pfn_retry() sets valid only after mmu_notifier_retry_cache().
   static constexpr bool kValidAfterRetryCheck = true;
+  // A failed pass of the retry loop releases its page (85165781c5d9).
+  static constexpr bool kRetryReleasesPage = true;
+  // A failed pass unmaps its mapping unless it reused the old one.
+  static constexpr bool kRetryUnmapsNewMapping = true;
   // refresh and activate/deactivate serialise on gpc->refresh_lock.
   static constexpr bool kRefreshLock = true;
   // refresh fails on an inactive cache (ecbcf030b456).
   static constexpr bool kRefreshChecksActive = true;
   // activate puts the cache on the list before setting active (ecbcf030b456).
   static constexpr bool kListBeforeActive = true;
-  // deactivate clears valid (6addfcf27139).
+  // activate tests active under refresh_lock (6addfcf27139): without it two
+  // activators can both see the cache inactive.
+  static constexpr bool kActivateUnderRefreshLock = true;
+  // deactivate clears valid, under gpc->lock for write, with active
+  // (9f87791d686d, v6.2; before that the unmap cleared it later).
   static constexpr bool kDeactivateClearsValid = true;
+  // deactivate acts only on an active cache.
+  static constexpr bool kDeactivateChecksActive = true;
+  // deactivate unmaps the old mapping only after the write critical section
+  // that unpublished it.
+  static constexpr bool kDeactivateUnmapsAfterUnpublish = true;
+  // kvm_gpc_check() compares the memslot generation (GPA-based caches).
+  static constexpr bool kCheckGeneration = true;
+  // kvm_gpc_activate_hva() rejects addresses access_ok() rejects
+  // (ebbdf37ce9ab, v6.11; v6.9 checked only in one Xen caller).
+  static constexpr bool kActivateHvaChecksAccessOk = true;
   // users touch the page through khva only while holding the read lock.
   static constexpr bool kUseUnderReadLock = true;
+  // kvm_xen_update_runstate_guest(): gpc1's lock before gpc2's.
+  static constexpr bool kRunstateLockOrder = true;
 
-  static constexpr unsigned long kLen = 8;  // what users ask for; always fits a page
+  static constexpr unsigned long kLen = 8;  // what users ask for
 
   // Whether this variant can produce an observation at all (by its code,
   // "W3"): the window observations exist only where the pre-check drops the
@@ -202,7 +139,8 @@ struct Pfncache {
 
   static void write_lock_irq(Gpc<M>& gpc) {
     gpc.lock.write_lock();
-    gpc.at_write_lock = {gpc.valid.load(), gpc.active.load(), gpc.pfn.load(), gpc.uhva.load()};
+    gpc.at_write_lock = {gpc.valid.load(), gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(),
+                         gpc.khva.load()};
   }
 
   // checker: what this write critical section published. A cache that
@@ -223,32 +161,40 @@ struct Pfncache {
       const std::uint32_t g = active == was.active
                                   ? gpc.ghost.load()
                                   : gpc.ghost.add(active ? Gpc<M>::ACTIVE : 0u - Gpc<M>::ACTIVE);
-      if (newly_valid) M::check((g >> Gpc<M>::WALKED_SHIFT) == 0, inv::S2);
+      if (newly_valid) M::check(Gpc<M>::walked_of(g) == 0, inv::S2);
       if (active) M::check((g & Gpc<M>::LISTED) != 0, inv::S6_active_listed);
     }
     gpc.lock.write_unlock();
   }
 
-  // ---- virt/kvm/pfncache.c ----
+  // ---- virt/kvm/pfncache.c ----------------------------------------------------
 
-  // MMU notifier 'invalidate_range_start' hook.
+  // The mmu_notifier's invalidate_range_start hook: every cache on
+  // kvm->gpc_list whose page is in the range is made invalid.
   static void gfn_to_pfn_cache_invalidate_start(Kvm<M>& kvm, MmuNotifierRange& range) {
     const hva_t start = range.start, end = range.end;
+    unsigned invalidated = 0;  // checker
     kvm.gpc_lock.lock();
-    for (unsigned i = 0; i < kvm.ngpc; ++i) {  // list_for_each_entry(gpc, &kvm->gpc_list, list)
+    // list_for_each_entry(gpc, &kvm->gpc_list, list)
+    for (int i = kvm.gpc_list_next.load(); i != Gpc<M>::kHead;) {
+      if (i < 0) {  // LIST_POISON: a node that was deleted is still linked
+        M::check(false, inv::S14_walk);
+        break;
+      }
       Gpc<M>& gpc = *kvm.gpcs[i];
-      if (!gpc.list.load()) continue;
 
       if constexpr (!Self::kReadLockPrecheck) {
-        // Before 21dadfcd665e: always the write lock.
+        // Before 21dadfcd665e: always the write lock. One page per cache, so
+        // the start of the page is what is compared.
         Self::write_lock_irq(gpc);
-        // Only a single page so no need to care about length
         if (Self::matches(gpc, start, end)) {
           gpc.valid.store(false);
           M::observe(inv::I1_invalidated);
+          ++invalidated;
         }
         Self::walked(gpc, range);
         Self::write_unlock_irq(gpc);
+        i = gpc.next.load();
         continue;
       }
 
@@ -258,20 +204,19 @@ struct Pfncache {
         if constexpr (!Self::kInvalidateUnderWriteLock) {
           gpc.valid.store(false);
           M::observe(inv::I1_invalidated);
+          ++invalidated;
           Self::walked(gpc, range);
           if constexpr (Self::kPrecheckTakesLock) Self::read_unlock_irq(gpc);
+          i = gpc.next.load();
           continue;
         }
         const typename Gpc<M>::Snapshot seen = Self::window_snapshot(gpc);  // checker
         if constexpr (Self::kPrecheckTakesLock) Self::read_unlock_irq(gpc);
         M::observe(inv::W0_window);
 
-        /*
-         * There is a small window here where the cache could be modified,
-         * and invalidation would no longer be necessary. Hence check again
-         * whether invalidation is still necessary once the write lock has
-         * been acquired.
-         */
+        // 21dadfcd665e: the lock is dropped here and the write lock taken,
+        // so the cache may have changed meanwhile; the match is tested again
+        // under the write lock.
         Self::write_lock_irq(gpc);
         Self::observe_window(gpc, seen);
         if constexpr (Self::kRecheckUnderWriteLock) {
@@ -279,6 +224,7 @@ struct Pfncache {
             gpc.valid.store(false);
             M::observe(inv::W6_revalidated);
             M::observe(inv::I1_invalidated);
+            ++invalidated;
           } else {
             M::observe(inv::W7_recheck_skipped);
           }
@@ -286,16 +232,20 @@ struct Pfncache {
           M::observe(gpc.valid.load() ? inv::W9_store_changed : inv::W8_redundant_store);
           gpc.valid.store(false);
           M::observe(inv::I1_invalidated);
+          ++invalidated;
         }
         Self::walked(gpc, range);
         Self::write_unlock_irq(gpc);
+        i = gpc.next.load();
         continue;
       }
 
       Self::walked(gpc, range);
       if constexpr (Self::kPrecheckTakesLock) Self::read_unlock_irq(gpc);
+      i = gpc.next.load();
     }
     kvm.gpc_lock.unlock();
+    if (invalidated > 1) M::observe(inv::I3_two_caches);
   }
 
   static bool matches(Gpc<M>& gpc, hva_t start, hva_t end) {
@@ -309,13 +259,13 @@ struct Pfncache {
   // range (the walk half of S1) nor become valid again at all (S2).
   static void walked(Gpc<M>& gpc, MmuNotifierRange& range) {
     M::check(!Self::covers(gpc, range), inv::S1_walk);
-    gpc.ghost.adjust(range.id_bit << Gpc<M>::WALKED_SHIFT);
+    gpc.ghost.adjust(Gpc<M>::WALKED);
     range.walked |= 1u << gpc.index;
   }
 
   // checker: the cache as the pre-check saw it (under the read lock).
   static typename Gpc<M>::Snapshot window_snapshot(Gpc<M>& gpc) {
-    return {true, gpc.active.load(), gpc.pfn.load(), gpc.uhva.load()};
+    return {true, gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(), 0};
   }
 
   // checker: matches(), read by the checker itself (so a trace can tell the
@@ -342,31 +292,65 @@ struct Pfncache {
     if (!active) M::observe(inv::W5_deactivated);
   }
 
-  static bool kvm_gpc_is_valid_len(unsigned long len) { return len <= PAGE_SIZE; }
+  // The access must fit in one page (the only use of len).
+  static bool kvm_gpc_is_valid_len(gpa_t gpa, hva_t uhva, unsigned long len) {
+    const std::uint64_t offset = kvm_is_error_gpa(gpa) ? offset_in_page(uhva) : offset_in_page(gpa);
+    return offset + len <= PAGE_SIZE;
+  }
 
-  // The caller holds gpc->lock for read.
-  static bool kvm_gpc_check(Gpc<M>& gpc, unsigned long len) {
+  // The caller holds gpc->lock for read (and kvm->srcu). `seen_set`
+  // (checker): which memslots it looked at.
+  static bool kvm_gpc_check(Gpc<M>& gpc, unsigned long len, int* seen_set = nullptr) {
+    Kvm<M>& kvm = *gpc.kvm;
+    const int set = Self::kvm_memslots(kvm);
+    if (seen_set) *seen_set = set;
     if (!gpc.active.load()) return false;
-    // For a GPA-based cache, the memslots must not have changed.
-    if (gpc.gpa.load() != INVALID_GPA && gpc.generation.load() != gpc.kvm->memslots_generation)
-      return false;
+    // A cache made from a memslot is only good for the memslots it was made
+    // from: the generation must not have moved.
+    if constexpr (Self::kCheckGeneration) {
+      if (!kvm_is_error_gpa(gpc.gpa.load()) &&
+          gpc.generation.load() !=
+              kvm.__memslots[set].generation.load(std::memory_order_relaxed)) {
+        M::observe(inv::G1_gen_mismatch);
+        return false;
+      }
+    }
     if (kvm_is_error_hva(gpc.uhva.load())) return false;
-    if (!Self::kvm_gpc_is_valid_len(len)) return false;
+    if (!Self::kvm_gpc_is_valid_len(gpc.gpa.load(), gpc.uhva.load(), len)) return false;
     if (!gpc.valid.load()) return false;
     return true;
   }
 
-  static khva_t gpc_map(pfn_t pfn) { return pfn + 1; }  // kmap() / memremap()
-  static void gpc_unmap(pfn_t, khva_t) {}               // kunmap() / memunmap()
-  static void kvm_release_page_clean(pfn_t) {}
+  // kmap() for memory with a struct page, memremap() for the rest.
+  static khva_t gpc_map(Kvm<M>& kvm, pfn_t pfn) {
+    if (HostMmu<M>::pfn_valid(pfn)) return kvm.mm.kmap(pfn);
+    M::observe(inv::P4_memremap);
+    return kvm.mm.memremap(pfn);
+  }
+
+  // Undoes gpc_map(): nothing for an error pfn or a NULL mapping.
+  static void gpc_unmap(Kvm<M>& kvm, pfn_t pfn, khva_t khva) {
+    if (is_error_noslot_pfn(pfn) || !khva) return;
+    if (HostMmu<M>::pfn_valid(pfn)) {
+      kvm.mm.kunmap(pfn);
+      return;
+    }
+    kvm.mm.memunmap(khva);
+  }
+
+  // The releases of GUP's reference: kvm_release_pfn_clean() up to v6.12,
+  // kvm_release_page_unused()/kvm_release_page_clean() since v6.13 (the
+  // same put_page() here; a frame without struct page has no reference).
+  static void kvm_release_page_unused(Kvm<M>& kvm, pfn_t pfn) { Self::release_page(kvm, pfn); }
+  static void kvm_release_page_clean(Kvm<M>& kvm, pfn_t pfn) { Self::release_page(kvm, pfn); }
+  static void release_page(Kvm<M>& kvm, pfn_t pfn) {
+    if (is_error_noslot_pfn(pfn)) return;
+    if (kvm.mm.put_page(pfn)) M::observe(inv::P2_freed_by_refresh);
+  }
 
   static bool mmu_notifier_retry_cache(Kvm<M>& kvm, unsigned long mmu_seq) {
-    /*
-     * mn_active_invalidate_count acts for all intents and purposes like
-     * mmu_invalidate_in_progress here; but the latter cannot be used here
-     * because the invalidation of caches in the mmu_notifier event occurs
-     * _before_ mmu_invalidate_in_progress is elevated.
-     */
+    // mn_active_invalidate_count plays the part of mmu_invalidate_in_progress
+    // here: the caches are invalidated before the latter is raised.
     if constexpr (Self::kRetryChecksCount) {
       const unsigned long count = kvm.mn_active_invalidate_count.load(std::memory_order_relaxed);
       if (count) {
@@ -389,16 +373,14 @@ struct Pfncache {
   // gpc->lock for write held.
   static int hva_to_pfn_retry(Gpc<M>& gpc) {
     Kvm<M>& kvm = *gpc.kvm;
-    const khva_t old_khva = gpc.khva.load();
+    // The page offset may differ from the old one.
+    const khva_t old_khva = PAGE_ALIGN_DOWN(gpc.khva.load());
     pfn_t new_pfn = KVM_PFN_ERR_FAULT;
     khva_t new_khva = 0;
     unsigned long mmu_seq;
 
-    /*
-     * (A) Invalidate the cache prior to dropping gpc->lock, the gpa=>uhva
-     * assets have already been updated and so a concurrent check() from a
-     * different task may not fail the gpa/uhva/generation checks.
-     */
+    // (A) The gpa->uhva part is already updated, so a check() by another
+    // task could pass; invalidate before dropping the lock.
     if constexpr (Self::kInvalidateBeforeUnlock) gpc.valid.store(false);
 
     bool retry;
@@ -411,46 +393,50 @@ struct Pfncache {
       M::check(!gpc.valid.load(), inv::S4);  // checker: about to drop the lock
       Self::write_unlock_irq(gpc);
 
-      /*
-       * If the previous iteration "failed" due to an mmu_notifier event,
-       * release the pfn and unmap the kernel virtual address from the
-       * previous attempt. Unmapping might sleep, so this needs to be done
-       * after dropping the lock. Opportunistically check for resched while
-       * the lock isn't held.
-       */
+      // A pass that lost to an invalidation: drop its mapping (unless it
+      // reused the old one) and its page, outside the lock (both may sleep),
+      // and give way.
       if (new_pfn != KVM_PFN_ERR_FAULT) {
-        // Keep the mapping if the previous iteration reused the existing
-        // mapping and didn't create a new one.
-        if (new_khva != old_khva) Self::gpc_unmap(new_pfn, new_khva);
-        Self::kvm_release_page_clean(new_pfn);
+        if constexpr (Self::kRetryUnmapsNewMapping) {
+          if (new_khva != old_khva) {
+            Self::gpc_unmap(kvm, new_pfn, new_khva);
+            M::observe(inv::P3_retry_unmapped);
+          }
+        }
+        if constexpr (Self::kRetryReleasesPage) Self::kvm_release_page_unused(kvm, new_pfn);
         // cond_resched(). What the next pass carries: the snapshot.
         M::spin_wait_hint(mmu_seq);
       }
 
-      // We always request a writeable mapping. (uhva is read with the lock
-      // dropped: only refresh_lock holders write it.)
+      // A writable mapping, always. (uhva is read with the lock dropped:
+      // only refresh_lock holders write it.)
       new_pfn = kvm.mm.hva_to_pfn(gpc.uhva.load());
       if (is_error_noslot_pfn(new_pfn)) {
         Self::write_lock_irq(gpc);  // out_error
         return -E_FAULT;
       }
 
-      // Obtain a new kernel mapping; kmap() and memremap() can both sleep,
-      // so this too must be done outside of gpc->lock!
-      new_khva = new_pfn == gpc.pfn.load() ? old_khva : Self::gpc_map(new_pfn);
+      // A new kernel mapping, unless the pfn did not change (kmap() and
+      // memremap() may sleep: also outside the lock).
+      if (new_pfn == gpc.pfn.load())
+        new_khva = old_khva;
+      else
+        new_khva = Self::gpc_map(kvm, new_pfn);
+      if (!new_khva) {
+        Self::kvm_release_page_unused(kvm, new_pfn);
+        Self::write_lock_irq(gpc);  // out_error
+        return -E_FAULT;
+      }
 
       Self::write_lock_irq(gpc);
 
-      /*
-       * Other tasks must wait for _this_ refresh to complete before
-       * attempting to refresh.
-       */
+      // Nobody else may refresh meanwhile (refresh_lock).
       M::check(!gpc.valid.load(), inv::S5);  // WARN_ON_ONCE(gpc->valid)
 
       if constexpr (!Self::kValidAfterRetryCheck) {
         gpc.valid.store(true);
         gpc.pfn.store(new_pfn);
-        gpc.khva.store(new_khva);
+        gpc.khva.store(new_khva + offset_in_page(gpc.uhva.load()));
       }
       retry = Self::mmu_notifier_retry_cache(kvm, mmu_seq);
       if (retry) M::observe(inv::R1_retry);
@@ -458,20 +444,27 @@ struct Pfncache {
 
     gpc.valid.store(true);
     gpc.pfn.store(new_pfn);
-    gpc.khva.store(new_khva);
+    gpc.khva.store(new_khva + offset_in_page(gpc.uhva.load()));
 
-    // Put the reference to the _new_ pfn. The pfn is now tracked by the
-    // cache and can be safely migrated, swapped, etc... as the cache will
-    // invalidate any mappings in response to relevant mmu_notifier events.
-    Self::kvm_release_page_clean(new_pfn);
+    // From here on the cache holds no reference: only the mmu_notifier
+    // keeps it honest (85165781c5d9).
+    Self::kvm_release_page_clean(kvm, new_pfn);
     return 0;
   }
 
   // __kvm_gpc_refresh(). The caller holds refresh_lock.
   static int do_kvm_gpc_refresh(Gpc<M>& gpc, gpa_t gpa, hva_t uhva) {
     Kvm<M>& kvm = *gpc.kvm;
-    // Caches are GPA-based XOR HVA-based.
-    if ((gpa == INVALID_GPA) == kvm_is_error_hva(uhva)) return -E_INVAL;
+    std::uint64_t page_offset;
+    bool unmap_old = false;
+    bool hva_change = false;
+    int ret = 0;
+
+    // A cache is GPA-based XOR HVA-based.
+    if (kvm_is_error_gpa(gpa) == kvm_is_error_hva(uhva)) {
+      M::check(false, inv::S16_gpa_xor_hva);  // WARN_ON_ONCE
+      return -E_INVAL;
+    }
 
     Self::write_lock_irq(gpc);
 
@@ -483,84 +476,130 @@ struct Pfncache {
     }
 
     const pfn_t old_pfn = gpc.pfn.load();
-    const khva_t old_khva = gpc.khva.load();
-    const hva_t old_uhva = gpc.uhva.load();
-    bool hva_change = false;
-    int ret = 0;
+    const khva_t old_khva = PAGE_ALIGN_DOWN(gpc.khva.load());
+    const hva_t old_uhva = PAGE_ALIGN_DOWN(gpc.uhva.load());
     bool out = false;
 
-    if (gpa == INVALID_GPA) {
+    if (kvm_is_error_gpa(gpa)) {
+      M::observe(inv::A2_hva_cache);
+      page_offset = offset_in_page(uhva);
       gpc.gpa.store(INVALID_GPA);
-      gpc.uhva.store(uhva);
-      hva_change = uhva != old_uhva;
-    } else if (gpc.gpa.load() != gpa || gpc.generation.load() != kvm.memslots_generation ||
-               kvm_is_error_hva(gpc.uhva.load())) {
-      gpc.gpa.store(gpa);
-      gpc.generation.store(kvm.memslots_generation);
-      gpc.uhva.store(HostMmu<M>::gfn_to_hva_memslot(gpa));
-      if (kvm_is_error_hva(gpc.uhva.load())) {
-        ret = -E_FAULT;
-        out = true;
+      gpc.memslot.store(kNoSlot);
+      gpc.uhva.store(PAGE_ALIGN_DOWN(uhva));
+      if (gpc.uhva.load() != old_uhva) hva_change = true;
+    } else {
+      const int set = Self::kvm_memslots(kvm);
+      Memslots<M>& slots = kvm.__memslots[set];
+      page_offset = offset_in_page(gpa);
+      if (gpc.gpa.load() != gpa ||
+          gpc.generation.load() != slots.generation.load(std::memory_order_relaxed) ||
+          kvm_is_error_hva(gpc.uhva.load())) {
+        const gfn_t gfn = gpa_to_gfn(gpa);
+        if (gpc.gpa.load() == gpa) M::observe(inv::G3_retranslated);
+        gpc.gpa.store(gpa);
+        const std::uint64_t gen = slots.generation.load(std::memory_order_relaxed);
+        if (gen & KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS) M::observe(inv::G2_in_progress);
+        gpc.generation.store(gen);
+        gpc.memslot.store(Self::do_gfn_to_memslot(kvm, set, gfn));
+        gpc.uhva.store(Self::gfn_to_hva_memslot(kvm, gpc.memslot.load(), gfn));
+        if (kvm_is_error_hva(gpc.uhva.load())) {
+          ret = -E_FAULT;
+          out = true;
+        } else if (gpc.uhva.load() != old_uhva) {
+          // A new gpa or generation may still give the same uhva.
+          hva_change = true;
+        }
       } else {
-        // Even if the GPA and/or the memslot generation changed, the HVA
-        // may still be the same.
-        hva_change = gpc.uhva.load() != old_uhva;
+        gpc.uhva.store(old_uhva);
       }
     }
 
     if (!out) {
-      // If the userspace HVA changed or the PFN was already invalid, drop
-      // the lock and do the HVA to PFN lookup again.
+      // The offset must be right before hva_to_pfn_retry().
+      gpc.uhva.store(gpc.uhva.load() + page_offset);
+
+      // A changed uhva, or no valid pfn: drop the lock and translate again.
       if (!gpc.valid.load() || hva_change) {
         ret = Self::hva_to_pfn_retry(gpc);
       } else {
-        // If the HVA->PFN mapping was already valid, don't unmap it.
-        gpc.khva.store(old_khva);
+        // The mapping is still good: keep it, with the (maybe new) offset.
+        gpc.khva.store(old_khva + page_offset);
         Self::write_unlock_irq(gpc);  // out_unlock
         return 0;
       }
     }
 
-    // out: invalidate the cache and purge the pfn/khva if the refresh
-    // failed. Some/all of the uhva, gpa, and memslot generation info may
-    // still be valid, leave it as is.
+    // out: a failed refresh leaves the cache invalid without a pfn or a
+    // mapping; the gpa/uhva/generation it got may stay.
     if (ret) {
       gpc.valid.store(false);
       gpc.pfn.store(KVM_PFN_ERR_FAULT);
       gpc.khva.store(0);
     }
 
-    // Detect a pfn change before dropping the lock!
-    const bool unmap_old = old_pfn != gpc.pfn.load();
+    // The pfn may have changed: decide before the lock goes.
+    unmap_old = old_pfn != gpc.pfn.load();
 
     Self::write_unlock_irq(gpc);  // out_unlock
 
-    if (unmap_old) Self::gpc_unmap(old_pfn, old_khva);
+    if (unmap_old) Self::gpc_unmap(kvm, old_pfn, old_khva);
     return ret;
   }
 
   static int kvm_gpc_refresh(Gpc<M>& gpc, unsigned long len) {
     if constexpr (Self::kRefreshLock) gpc.refresh_lock.lock();  // guard(mutex)
     int ret;
-    if (!Self::kvm_gpc_is_valid_len(len)) {
+    if (!Self::kvm_gpc_is_valid_len(gpc.gpa.load(), gpc.uhva.load(), len)) {
       ret = -E_INVAL;
     } else {
-      // If the cache is HVA-based, refresh the HVA; otherwise the GPA.
+      // GPA-based: the uhva is recomputed if needed; HVA-based: refresh it.
       const gpa_t gpa = gpc.gpa.load();
-      const hva_t uhva = gpa == INVALID_GPA ? gpc.uhva.load() : KVM_HVA_ERR_BAD;
+      const hva_t uhva = kvm_is_error_gpa(gpa) ? gpc.uhva.load() : KVM_HVA_ERR_BAD;
       ret = Self::do_kvm_gpc_refresh(gpc, gpa, uhva);
     }
     if constexpr (Self::kRefreshLock) gpc.refresh_lock.unlock();
     return ret;
   }
 
-  static void list_add(Gpc<M>& gpc) {
-    gpc.list.store(true);
+  // list_add(&gpc->list, &kvm->gpc_list), with CONFIG_DEBUG_LIST's checks
+  // (__list_add_valid): under kvm->gpc_lock.
+  static void list_add(Kvm<M>& kvm, Gpc<M>& gpc) {
+    const int me = static_cast<int>(gpc.index);
+    const int next = kvm.gpc_list_next.load();
+    const bool next_ok = (next == Gpc<M>::kHead ? kvm.gpc_list_prev.load()
+                                                : kvm.gpcs[next]->prev.load()) == Gpc<M>::kHead;
+    M::check(next_ok && next != me, inv::S14_add);
+    if (next == Gpc<M>::kHead)
+      kvm.gpc_list_prev.store(me);
+    else
+      kvm.gpcs[next]->prev.store(me);
+    gpc.next.store(next);
+    gpc.prev.store(Gpc<M>::kHead);
+    kvm.gpc_list_next.store(me);
     gpc.ghost.adjust(Gpc<M>::LISTED);  // checker
   }
 
-  static void list_del(Gpc<M>& gpc) {
-    gpc.list.store(false);
+  // list_del(&gpc->list) (__list_del_entry_valid): under kvm->gpc_lock.
+  static void list_del(Kvm<M>& kvm, Gpc<M>& gpc) {
+    const int me = static_cast<int>(gpc.index);
+    const int next = gpc.next.load(), prev = gpc.prev.load();
+    const bool poisoned = next == Gpc<M>::LIST_POISON1 || prev == Gpc<M>::LIST_POISON2;
+    const bool linked =
+        !poisoned &&
+        (prev == Gpc<M>::kHead ? kvm.gpc_list_next.load() : kvm.gpcs[prev]->next.load()) == me &&
+        (next == Gpc<M>::kHead ? kvm.gpc_list_prev.load() : kvm.gpcs[next]->prev.load()) == me;
+    M::check(linked, inv::S14_del);
+    if (!linked) return;
+    if (next == Gpc<M>::kHead)
+      kvm.gpc_list_prev.store(prev);
+    else
+      kvm.gpcs[next]->prev.store(prev);
+    if (prev == Gpc<M>::kHead)
+      kvm.gpc_list_next.store(next);
+    else
+      kvm.gpcs[prev]->next.store(next);
+    gpc.next.store(Gpc<M>::LIST_POISON1);
+    gpc.prev.store(Gpc<M>::LIST_POISON2);
     // checker: the cache leaves the list only once it is inactive (S6).
     const std::uint32_t g = gpc.ghost.add(0u - Gpc<M>::LISTED);
     M::check((g & Gpc<M>::ACTIVE) == 0, inv::S6_active_listed);
@@ -569,183 +608,127 @@ struct Pfncache {
   // __kvm_gpc_activate().
   static int do_kvm_gpc_activate(Gpc<M>& gpc, gpa_t gpa, hva_t uhva, unsigned long len) {
     Kvm<M>& kvm = *gpc.kvm;
-    if (!Self::kvm_gpc_is_valid_len(len)) return -E_INVAL;
+    if (!Self::kvm_gpc_is_valid_len(gpa, uhva, len)) return -E_INVAL;
 
-    if constexpr (Self::kRefreshLock) gpc.refresh_lock.lock();  // guard(mutex)
+    // guard(mutex)(&gpc->refresh_lock); before 6addfcf27139 the caller's
+    // own serialisation was trusted.
+    constexpr bool lock = Self::kRefreshLock && Self::kActivateUnderRefreshLock;
+    if constexpr (lock) gpc.refresh_lock.lock();
     if (!gpc.active.load()) {
-      if (gpc.valid.load()) {  // KVM_BUG_ON(gpc->valid, kvm)
-        if constexpr (Self::kRefreshLock) gpc.refresh_lock.unlock();
+      if (gpc.valid.load()) {
+        M::check(false, inv::S16_bug_on_valid);  // KVM_BUG_ON(gpc->valid, kvm)
+        if constexpr (lock) gpc.refresh_lock.unlock();
         return -E_IO;
       }
       if constexpr (Self::kListBeforeActive) {
         kvm.gpc_lock.lock();
-        Self::list_add(gpc);
+        Self::list_add(kvm, gpc);
         kvm.gpc_lock.unlock();
       }
-      /*
-       * Activate the cache after adding it to the list, a concurrent refresh
-       * must not establish a mapping until the cache is reachable by
-       * mmu_notifier events.
-       */
+      // Active only once listed: a refresh may not map the page before the
+      // cache is reachable by mmu_notifier events (ecbcf030b456).
       Self::write_lock_irq(gpc);
       gpc.active.store(true);
       Self::write_unlock_irq(gpc);
       if constexpr (!Self::kListBeforeActive) {
         kvm.gpc_lock.lock();
-        Self::list_add(gpc);
+        Self::list_add(kvm, gpc);
         kvm.gpc_lock.unlock();
       }
     }
+    if constexpr (Self::kRefreshLock && !Self::kActivateUnderRefreshLock)
+      gpc.refresh_lock.lock();
     const int ret = Self::do_kvm_gpc_refresh(gpc, gpa, uhva);
     if constexpr (Self::kRefreshLock) gpc.refresh_lock.unlock();
     return ret;
   }
 
   static int kvm_gpc_activate(Gpc<M>& gpc, gpa_t gpa, unsigned long len) {
-    // Explicitly disallow INVALID_GPA so that the magic value can be used by
-    // KVM to differentiate between GPA-based and HVA-based caches.
-    if (gpa == INVALID_GPA) return -E_INVAL;  // WARN_ON_ONCE
+    // INVALID_GPA marks HVA-based caches: refused here (WARN_ON_ONCE).
+    if (kvm_is_error_gpa(gpa)) return -E_INVAL;
     return Self::do_kvm_gpc_activate(gpc, gpa, KVM_HVA_ERR_BAD, len);
+  }
+
+  static int kvm_gpc_activate_hva(Gpc<M>& gpc, hva_t uhva, unsigned long len) {
+    if constexpr (Self::kActivateHvaChecksAccessOk) {
+      if (!access_ok(uhva, len)) {
+        M::observe(inv::A1_access_ok);
+        return -E_INVAL;
+      }
+    }
+    return Self::do_kvm_gpc_activate(gpc, INVALID_GPA, uhva, len);
   }
 
   static void kvm_gpc_deactivate(Gpc<M>& gpc) {
     Kvm<M>& kvm = *gpc.kvm;
     if constexpr (Self::kRefreshLock) gpc.refresh_lock.lock();  // guard(mutex)
-    if (gpc.active.load()) {
-      /*
-       * Deactivate the cache before removing it from the list, KVM must
-       * stall mmu_notifier events until all users go away, i.e. until
-       * gpc->lock is dropped and refresh is guaranteed to fail.
-       */
+    if (!Self::kDeactivateChecksActive || gpc.active.load()) {
+      if constexpr (!Self::kDeactivateUnmapsAfterUnpublish) {
+        // (broken) the mapping goes while the cache still publishes it;
+        // refresh_lock keeps khva and pfn stable for this read.
+        Self::gpc_unmap(kvm, gpc.pfn.load(), PAGE_ALIGN_DOWN(gpc.khva.load()));
+      }
+      // Inactive before it leaves the list: until gpc->lock is dropped,
+      // mmu_notifier events must still find it, and a refresh after that
+      // fails.
       Self::write_lock_irq(gpc);
       gpc.active.store(false);
       if constexpr (Self::kDeactivateClearsValid) gpc.valid.store(false);
-      // Leave the GPA => uHVA cache intact, it's protected by the memslot
-      // generation. The PFN lookup needs to be redone every time as it's
-      // only protected by the mmu_notifier.
-      const khva_t old_khva = gpc.khva.load();
-      gpc.khva.store(0);
+      // The gpa->uhva part stays (the generation protects it); the pfn must
+      // be looked up again after reactivation, since only the mmu_notifier
+      // protected it.
+      const khva_t old_khva = gpc.khva.load() - offset_in_page(gpc.khva.load());
       const pfn_t old_pfn = gpc.pfn.load();
+      gpc.khva.store(0);
       gpc.pfn.store(KVM_PFN_ERR_FAULT);
       Self::write_unlock_irq(gpc);
 
       kvm.gpc_lock.lock();
-      Self::list_del(gpc);
+      Self::list_del(kvm, gpc);
       kvm.gpc_lock.unlock();
 
-      Self::gpc_unmap(old_pfn, old_khva);
+      if constexpr (Self::kDeactivateUnmapsAfterUnpublish) Self::gpc_unmap(kvm, old_pfn, old_khva);
     }
     if constexpr (Self::kRefreshLock) gpc.refresh_lock.unlock();
   }
 
-  // ---- virt/kvm/kvm_main.c: the mmu_notifier side ----
-
-  static void kvm_mmu_invalidate_begin(Kvm<M>& kvm) {
-    // Called under mmu_lock (write).
-    kvm.mmu_invalidate_in_progress.store(kvm.mmu_invalidate_in_progress.load() + 1);
+  // kvm_gpc_mark_dirty_in_slot() (include/linux/kvm_host.h): the caller holds
+  // gpc->lock; mark_page_dirty_in_slot() reads the memslot.
+  static void kvm_gpc_mark_dirty_in_slot(Gpc<M>& gpc) {
+    const int slot = gpc.memslot.load();
+    if (slot == kNoSlot) return;
+    // kvm_slot_dirty_track_enabled(memslot): dirty logging is off in the
+    // scenarios; the read is what matters (the slot must still exist).
+    (void)(gpc.kvm->slot_pool[slot].flags.load() & KVM_MEM_LOG_DIRTY_PAGES);
   }
 
-  static void kvm_mmu_invalidate_end(Kvm<M>& kvm) {
-    // Called under mmu_lock (write).
-    // (K) This sequence increase will notify the kvm page fault (and the
-    // pfn caches) that the page that is going to be mapped could have been
-    // freed.
-    //
-    // The kernel's plain increment under mmu_lock is modelled as an atomic
-    // read-modify-write: every writer holds mmu_lock, so each increment reads
-    // the one before it, and as an RMW it continues the release sequence of
-    // that earlier increment. That is the C11 shadow of what the LKMM
-    // guarantees here: the earlier invalidation's TLB flush (a strong fence)
-    // propagated its page-table update everywhere before it dropped
-    // mmu_lock, so a refresh whose snapshot read this increment also sees
-    // that update. Written as a separate load and store, the C11 model lets
-    // such a refresh read the older PTE after two overlapping invalidations,
-    // an outcome the LKMM forbids (the seq-plain-increment variant keeps that
-    // text; docs/limits.md shows its trace).
-    kvm.mmu_invalidate_seq.fetch_add(1, std::memory_order_relaxed);
-    // (L) The above sequence increase must be visible before the below count
-    // decrease: pairs with smp_rmb() (G) in mmu_notifier_retry_cache().
-    if constexpr (Self::kEndWmb) M::smp_wmb();
-    const long in_progress = kvm.mmu_invalidate_in_progress.load() - 1;
-    kvm.mmu_invalidate_in_progress.store(in_progress);
-    M::check(in_progress >= 0, "KVM_BUG_ON(kvm->mmu_invalidate_in_progress < 0)");
+  // ---- the users: how KVM reads through a cache (arch/x86/kvm) ----------------
+
+  // checker: S9. A GPA-based cache that passed kvm_gpc_check() with the
+  // memslots `set` maps what `set` translates its gpa to. Under the reader's
+  // SRCU read section: `set` cannot change under it.
+  static void check_translation(Gpc<M>& gpc, int set) {
+    const gpa_t gpa = gpc.gpa.load();
+    if (kvm_is_error_gpa(gpa)) return;
+    Kvm<M>& kvm = *gpc.kvm;
+    const gfn_t gfn = gpa_to_gfn(gpa);
+    const hva_t want = Self::gfn_to_hva_memslot(kvm, Self::do_gfn_to_memslot(kvm, set, gfn), gfn);
+    M::check(!kvm_is_error_hva(want) && PAGE_ALIGN_DOWN(want) == PAGE_ALIGN_DOWN(gpc.uhva.load()),
+             inv::S9);
   }
 
-  static void kvm_mmu_notifier_invalidate_range_start(Kvm<M>& kvm, MmuNotifierRange& range) {
-    // (J) Invalidations of caches must happen after the count is raised:
-    // mmu_notifier_retry_cache() relies on seeing it.
-    if constexpr (Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm);
-
-    /*
-     * Invalidate pfn caches _before_ invalidating the secondary MMUs, i.e.
-     * before acquiring mmu_lock, to avoid holding mmu_lock while acquiring
-     * each cache's lock. There are relatively few caches in existence at any
-     * given time, and the caches themselves can check for hva overlap, i.e.
-     * don't need to rely on memslot overlap checks for performance. Because
-     * this runs without holding mmu_lock, the pfn caches must use
-     * mn_active_invalidate_count (see above) instead of
-     * mmu_invalidate_in_progress.
-     */
-    Self::gfn_to_pfn_cache_invalidate_start(kvm, range);
-
-    if constexpr (!Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm);
-
-    // __kvm_handle_hva_range(): takes mmu_lock only if a memslot overlaps.
-    if (range.hits_memslot) {
-      kvm.mmu_lock.lock();
-      Self::kvm_mmu_invalidate_begin(kvm);
-      // kvm_mmu_unmap_gfn_range(): the secondary MMU (not modelled)
-      kvm.mmu_lock.unlock();
-    }
-  }
-
-  static void mn_active_invalidate_count_inc(Kvm<M>& kvm) {
-    kvm.mn_invalidate_lock.lock();
-    kvm.mn_active_invalidate_count.fetch_add(1, std::memory_order_relaxed);
-    kvm.mn_invalidate_lock.unlock();
-  }
-
-  static void mn_active_invalidate_count_dec(Kvm<M>& kvm, MmuNotifierRange& range) {
-    kvm.mn_invalidate_lock.lock();
-    const unsigned long count = kvm.mn_active_invalidate_count.load(std::memory_order_relaxed);
-    M::check(count != 0, "WARN_ON_ONCE(!kvm->mn_active_invalidate_count)");
-    // checker: from the count decrement on, a refresh may legitimately see
-    // this invalidation as over (S2); it stops counting as in flight here.
-    for (unsigned i = 0; i < kvm.ngpc; ++i)
-      if (range.walked >> i & 1u)
-        kvm.gpcs[i]->ghost.adjust(0u - (range.id_bit << Gpc<M>::WALKED_SHIFT));
-    if (count) kvm.mn_active_invalidate_count.fetch_sub(1, std::memory_order_relaxed);  // (M)
-    kvm.mn_invalidate_lock.unlock();
-    // rcuwait_wake_up(&kvm->mn_memslots_update_rcuwait): no memslot updater here.
-  }
-
-  static void kvm_mmu_notifier_invalidate_range_end(Kvm<M>& kvm, MmuNotifierRange& range) {
-    if constexpr (Self::kEndSeqBeforeCount) {
-      if (range.hits_memslot) {
-        kvm.mmu_lock.lock();
-        Self::kvm_mmu_invalidate_end(kvm);
-        kvm.mmu_lock.unlock();
-      }
-      Self::mn_active_invalidate_count_dec(kvm, range);
-    } else {
-      Self::mn_active_invalidate_count_dec(kvm, range);
-      if (range.hits_memslot) {
-        kvm.mmu_lock.lock();
-        Self::kvm_mmu_invalidate_end(kvm);
-        kvm.mmu_lock.unlock();
-      }
-    }
-  }
-
-  // ---- the users: how KVM reads through a cache ----
-
-  // The non-sleeping fast path (kvm_xen_set_evtchn_fast()): use the page if
-  // the cache is valid, give up otherwise. Returns whether it used the page.
+  // The non-sleeping fast path (kvm_xen_set_evtchn_fast(), also from hard
+  // IRQ: xen_timer_callback()): use the page if the cache is usable, give up
+  // otherwise. It takes kvm->srcu itself. Returns whether it used the page.
   static bool read_use(Gpc<M>& gpc) {
+    Kvm<M>& kvm = *gpc.kvm;
+    const auto idx = Self::srcu_read_lock(kvm);
     Self::read_lock_irq(gpc);  // read_lock_irqsave()
-    const bool ok = Self::kvm_gpc_check(gpc, kLen);
+    int set = 0;
+    const bool ok = Self::kvm_gpc_check(gpc, kLen, &set);
     khva_t khva = 0;
     if (ok) {
+      Self::check_translation(gpc, set);  // checker
       khva = gpc.khva.load();
       if constexpr (Self::kUseUnderReadLock) Self::use(gpc, khva);
     }
@@ -753,39 +736,69 @@ struct Pfncache {
     if constexpr (!Self::kUseUnderReadLock) {
       if (ok) Self::use(gpc, khva);
     }
+    Self::srcu_read_unlock(kvm, idx);
     if (!ok) M::observe(inv::U0_check_failed);
     return ok;
   }
 
-  // The sleeping pattern (kvm_setup_guest_pvclock()): refresh until the
-  // check passes, then use the page. Returns whether it used the page.
+  // The sleeping pattern (kvm_setup_guest_pvclock(); the vCPU holds
+  // kvm->srcu): refresh until the check passes, then use the page and mark
+  // it dirty. Returns whether it used the page.
   static bool read_use_refreshing(Gpc<M>& gpc) {
+    Kvm<M>& kvm = *gpc.kvm;
+    const auto idx = Self::srcu_read_lock(kvm);
     Self::read_lock_irq(gpc);
-    while (!Self::kvm_gpc_check(gpc, kLen)) {
+    int set = 0;
+    while (!Self::kvm_gpc_check(gpc, kLen, &set)) {
       Self::read_unlock_irq(gpc);
-      if (Self::kvm_gpc_refresh(gpc, kLen)) return false;
+      if (Self::kvm_gpc_refresh(gpc, kLen)) {
+        Self::srcu_read_unlock(kvm, idx);
+        return false;
+      }
       Self::read_lock_irq(gpc);
     }
+    Self::check_translation(gpc, set);  // checker
     Self::use(gpc, gpc.khva.load());
+    Self::kvm_gpc_mark_dirty_in_slot(gpc);
     Self::read_unlock_irq(gpc);
+    Self::srcu_read_unlock(kvm, idx);
     return true;
+  }
+
+  // kvm_xen_update_runstate_guest() (not atomic): two caches read together,
+  // gpc1's lock first (lock_set_subclass). Returns whether both were usable.
+  static bool read_use_two(Gpc<M>& gpc1, Gpc<M>& gpc2) {
+    Kvm<M>& kvm = *gpc1.kvm;
+    Gpc<M>& first = Self::kRunstateLockOrder ? gpc1 : gpc2;
+    Gpc<M>& second = Self::kRunstateLockOrder ? gpc2 : gpc1;
+    const auto idx = Self::srcu_read_lock(kvm);
+    Self::read_lock_irq(first);
+    int set1 = 0, set2 = 0;
+    bool ok = Self::kvm_gpc_check(first, kLen, &set1);
+    if (ok) {
+      Self::read_lock_irq(second);
+      ok = Self::kvm_gpc_check(second, kLen, &set2);
+      if (ok) {
+        Self::check_translation(first, set1);
+        Self::check_translation(second, set2);
+        Self::use(first, first.khva.load());
+        Self::use(second, second.khva.load());
+      }
+      Self::read_unlock_irq(second);
+    }
+    Self::read_unlock_irq(first);
+    Self::srcu_read_unlock(kvm, idx);
+    if (!ok) M::observe(inv::U0_check_failed);
+    return ok;
   }
 
   static void use(Gpc<M>& gpc, khva_t khva) {
     M::observe(inv::U1_used);
-    gpc.kvm->mm.use(khva);
-  }
-
-  // ---- the primary MMU's side of an invalidation ----
-
-  // A page migration of `hva` to `new_frame`, as mm/ performs it:
-  // range_start, replace the PTE and free the old frame, range_end.
-  static void invalidate(Kvm<M>& kvm, hva_t hva, pfn_t new_frame, std::uint32_t id_bit) {
-    MmuNotifierRange range{hva, hva + 1, hva < HostMmu<M>::kHvas, id_bit};
-    Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
-    const pfn_t old = kvm.mm.change_pte(hva, new_frame);
-    kvm.mm.free_page(old);
-    Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
+    HostMmu<M>& mm = gpc.kvm->mm;
+    const pfn_t f = mm.use(khva);
+    // A frame no page had at the start: a migration target.
+    if (f != KVM_PFN_ERR_FAULT && HostMmu<M>::pfn_valid(f) && f >= mm.first_target)
+      M::observe(inv::U2_used_new_page);
   }
 };
 

@@ -28,7 +28,8 @@ struct NoRecheck : Pfncache<M, NoRecheck<M>> {
       "walk holds the cache), so no refresh can make the cache valid again "
       "before the write lock is taken (S2); whatever changed in the window "
       "left valid false, and the unconditional store only writes false over "
-      "false (counted as W8)"};
+      "false (counted as W8)",
+      /*sometimes=*/"W8"};
   static constexpr bool kRecheckUnderWriteLock = false;
 };
 

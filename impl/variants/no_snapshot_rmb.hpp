@@ -2,7 +2,8 @@
 //
 // hva_to_pfn_retry() without the smp_rmb() after the mmu_invalidate_seq
 // snapshot: GUP may read the page table as it was before an invalidation
-// whose seq increment the snapshot already saw.
+// whose seq increment the snapshot already saw. Registered as harmless since
+// page references are modelled (see why).
 #ifndef PFV_IMPL_VARIANTS_NO_SNAPSHOT_RMB_HPP
 #define PFV_IMPL_VARIANTS_NO_SNAPSHOT_RMB_HPP
 
@@ -18,12 +19,18 @@ struct NoSnapshotRmb : Pfncache<M, NoSnapshotRmb<M>> {
       VariantKind::mutant,
       "the smp_rmb() (C) between the seq snapshot and GUP in "
       "hva_to_pfn_retry() is dropped",
-      /*caught_by=*/"S3|S1",
-      /*caught_in=*/
-      "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "two_invalidators_refresh,refresh_two_readers_invalidate,"
-      "move_refresh_read_invalidate",
-      /*why=*/nullptr};
+      /*caught_by=*/"harmless",
+      /*caught_in=*/nullptr,
+      /*why=*/
+      "GUP orders its own page-table read: it takes its page reference only while "
+      "the page still has one (folio_try_get), and an invalidation drops the "
+      "entry's reference before range_end bumps the seq; so a refresh whose "
+      "snapshot saw that bump cannot get the page back, stale read or not, and "
+      "retries GUP. (The kernel's gup-fast also re-reads the entry after its "
+      "fully ordered reference grab.) The complete search finds no failure "
+      "without (C); the model does not reuse freed frames, the case the re-read "
+      "exists for",
+      /*sometimes=*/"P5"};
   static constexpr bool kSnapshotRmb = false;
 };
 

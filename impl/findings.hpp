@@ -1,0 +1,70 @@
+// impl/findings.hpp: what the suite found in the kernel's own code.
+//
+// A finding is a scenario in which a kernel variant, written as the kernel
+// writes it, fails an invariant. It is registered here instead of being
+// tuned away: the gate then expects that kernel variant to fail that cell
+// with the finding's failure class (the table says "finding: <name>"), and
+// turns red if the model stops catching it. Each finding names the variant
+// that carries its smallest fix, which must pass every scenario (or show
+// only the other findings), and has its page, docs/findings/<name>.md,
+// built from the generated trace.
+//
+// Mutants and artifacts are built on Pfncache's defaults, which are the
+// newest kernel's code (v6.18): in a scenario where a finding of v6.18
+// shows, a mutant may fail with the finding's classes as well as its own.
+#ifndef PFV_IMPL_FINDINGS_HPP
+#define PFV_IMPL_FINDINGS_HPP
+
+#include "impl/info.hpp"
+
+namespace pfv {
+
+struct FindingInfo {
+  const char* name;       // docs/findings/<name>.md
+  const char* variants;   // the kernel variants that have it (','-separated)
+  const char* scenarios;  // where it shows (','-separated)
+  const char* caught_by;  // the failure classes it shows as ('|'-separated)
+  const char* fixed_by;   // the variant with the smallest fix
+  const char* summary;    // one line
+};
+
+inline constexpr FindingInfo kFindings[] = {
+    {"hva-outside-memslot-stale-pfn",
+     "v6.9,pre-patch,v6.18,v6.18+release-invalidates",
+     "hva_outside_refresh_invalidate_read",
+     "S3|S1|race page",
+     "v6.18+range-end-seq",
+     "an HVA-based cache outside every memslot can be refreshed with the page an "
+     "invalidation has just taken away: the invalidation moves "
+     "mn_active_invalidate_count but not mmu_invalidate_seq, and it can start and "
+     "end while the refresh has gpc->lock dropped"},
+    {"mm-teardown-leaves-cache-valid",
+     "v6.9,pre-patch,v6.18,v6.18+range-end-seq",
+     "teardown_vs_timer_read,teardown_vs_refresh_read",
+     "S1|S3|race page",
+     "v6.18+release-invalidates",
+     "kvm_mmu_notifier_release() does not invalidate the pfn caches, and after it "
+     "no invalidation reaches KVM: exit_mmap() frees the pages of caches that stay "
+     "valid, and the Xen timer or an irqfd still writes through them"},
+    {"activate-hva-without-access-ok",
+     "v6.9,pre-patch",
+     "hva_activate_bad_address",
+     "S16",
+     "v6.18",
+     "v6.9's kvm_gpc_activate_hva() accepts a kernel address, and "
+     "__kvm_gpc_refresh() then WARNs (GPA and HVA both invalid); fixed in v6.11 "
+     "by ebbdf37ce9ab, which moved access_ok() into kvm_gpc_activate_hva()"},
+};
+
+// The registered finding a variant shows in a scenario, or nullptr: its own
+// if it is a kernel variant, v6.18's (Pfncache's defaults) otherwise.
+inline const FindingInfo* finding_for(const VariantInfo& v, const ScenarioInfo& s) {
+  const char* who = v.kind == VariantKind::kernel ? v.name : "v6.18";
+  for (const FindingInfo& f : kFindings)
+    if (names_include(f.variants, who) && names_include(f.scenarios, s.name)) return &f;
+  return nullptr;
+}
+
+}  // namespace pfv
+
+#endif  // PFV_IMPL_FINDINGS_HPP
