@@ -67,15 +67,20 @@ RunResult run_cell(const search::Config& cfg, const RunOptions& opt) {
   return run<S>(cfg, opt);
 }
 
+template <template <class> class V, template <class, template <class> class> class S>
+void register_cell(unsigned variant_order, unsigned scenario_order) {
+  using Scenario = S<RelacyModel, V>;
+  if constexpr (cell_exists(V<RelacyModel>::info, Scenario::info))
+    cell_registry().push_back(Cell{&V<RelacyModel>::info, &Scenario::info, variant_order,
+                                   scenario_order, Scenario::threads, Scenario::thread_names,
+                                   &run_cell<Scenario>, &V<RelacyModel>::can_observe});
+}
+
 template <template <class> class V>
 struct CellRegistrar {
   explicit CellRegistrar(unsigned variant_order) {
     unsigned scenario_order = 0;
-#define PFV_REGISTER_SCENARIO(S)                                                                 \
-  cell_registry().push_back(Cell{&V<RelacyModel>::info, &S<RelacyModel, V>::info, variant_order, \
-                                 scenario_order++, S<RelacyModel, V>::threads,                   \
-                                 S<RelacyModel, V>::thread_names, &run_cell<S<RelacyModel, V>>,  \
-                                 &V<RelacyModel>::can_observe});
+#define PFV_REGISTER_SCENARIO(S) register_cell<V, S>(variant_order, scenario_order++);
     PFV_SCENARIOS(PFV_REGISTER_SCENARIO)
 #undef PFV_REGISTER_SCENARIO
   }

@@ -3,7 +3,8 @@
 //
 //   pfncache-docs [--check] [ROOT]
 //
-// Every Markdown file in ROOT/docs and ROOT/docs/mutants may hold blocks
+// Every Markdown file in ROOT/docs, ROOT/docs/mutants and ROOT/docs/findings
+// may hold blocks
 //
 //   <!-- BEGIN generated: KIND ARGS -->
 //   ...
@@ -323,7 +324,8 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<std::string> files = markdown_files(root + "/docs");
-  for (const std::string& f : markdown_files(root + "/docs/mutants")) files.push_back(f);
+  for (const char* sub : {"/docs/mutants", "/docs/findings"})
+    for (const std::string& f : markdown_files(root + sub)) files.push_back(f);
   if (files.empty()) {
     std::fprintf(stderr, "pfncache-docs: no Markdown files under %s/docs\n", root.c_str());
     return 2;

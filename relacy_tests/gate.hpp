@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "impl/findings.hpp"
 #include "relacy_tests/cells.hpp"
 
 namespace pfv {
@@ -284,15 +285,8 @@ inline std::string failure_class(const SearchResult& r) {
   return kind;
 }
 
-inline bool listed_in(const char* list, const char* name) {
-  if (list == nullptr) return false;
-  for (const std::string& s : split(list, ','))
-    if (s == name) return true;
-  return false;
-}
 
-inline bool class_matches(const std::string& got, const char* allowed_list) {
-  if (allowed_list == nullptr) return false;
+inline bool class_matches(const std::string& got, const std::string& allowed_list) {
   for (const std::string& a : split(allowed_list, '|')) {
     if (a.empty()) continue;
     if (got == a) return true;
@@ -316,23 +310,34 @@ inline bool class_matches(const std::string& got, const char* allowed_list) {
 //                                     names may not be checked at all; the
 //                                     complete search runs and the result is
 //                                     shown, whatever it is.
+//   finding (impl/findings.hpp): a kernel variant that has a registered
+//                                     finding in this scenario must fail with
+//                                     the finding's classes; a mutant, built
+//                                     on v6.18, may fail with them too.
 struct Expectation {
   enum Kind { pass, caught, not_target, informational } kind;
-  const char* classes;  // caught / not_target: the failure classes allowed
+  std::string classes;  // caught / not_target: the failure classes allowed
   std::string text;
+  const FindingInfo* finding = nullptr;
 };
 
 inline Expectation expectation(const Cell& c, const std::string& only = "") {
   const VariantInfo& v = *c.variant;
-  if (v.kind == VariantKind::kernel) return {Expectation::pass, nullptr, "pass"};
-  if (v.caught_by && std::strcmp(v.caught_by, "harmless") == 0)
-    return {Expectation::pass, nullptr, "pass (harmless)"};
-  if (!only.empty()) return {Expectation::informational, nullptr, "- (only " + only + ")"};
-  if (listed_in(v.caught_in, c.scenario->name))
-    return {
-        Expectation::caught, v.caught_by,
-        std::string(v.kind == VariantKind::artifact ? "C11 artifact: " : "caught: ") + v.caught_by};
-  return {Expectation::not_target, v.caught_by, "- (not a target)"};
+  const FindingInfo* f = finding_for(v, *c.scenario);
+  const bool harmless = v.caught_by && std::strcmp(v.caught_by, "harmless") == 0;
+  if (f && (v.kind == VariantKind::kernel || harmless) && only.empty())
+    return {Expectation::caught, f->caught_by, std::string("finding: ") + f->name, f};
+  if (v.kind == VariantKind::kernel) return {Expectation::pass, "", "pass"};
+  if (harmless) return {Expectation::pass, "", "pass (harmless)"};
+  if (!only.empty()) return {Expectation::informational, "", "- (only " + only + ")"};
+  std::string classes = v.caught_by ? v.caught_by : "";
+  if (f) classes += std::string("|") + f->caught_by;
+  if (names_include(v.caught_in, c.scenario->name))
+    return {Expectation::caught, classes,
+            std::string(v.kind == VariantKind::artifact ? "C11 artifact: " : "caught: ") +
+                v.caught_by,
+            f};
+  return {Expectation::not_target, classes, "- (not a target)", f};
 }
 
 // The searches a cell runs, in order, until one fails. `automatic`: refute
@@ -354,7 +359,7 @@ inline std::vector<search::Config> plan(const Expectation& e, const SearchSpec& 
 
 struct Row {
   const Cell* cell = nullptr;
-  Expectation expected{Expectation::pass, nullptr, ""};
+  Expectation expected{Expectation::pass, "", ""};
   SearchResult result;  // of the search that gave the verdict
   std::string result_class;
   std::string verdict;    // "ok", "UNEXPECTED", "INCOMPLETE", "UNREACHED", "info", "ERROR"
@@ -448,6 +453,7 @@ inline nlohmann::json row_json(const Row& r) {
                       {"result", r.result_class},
                       {"expected", r.expected.text},
                       {"verdict", r.verdict}};
+  if (r.expected.finding) j["finding"] = r.expected.finding->name;
   if (!r.unreached.empty()) j["unreached"] = r.unreached;
   if (!r.error.empty()) j["error"] = r.error;
   if (!s.workers.empty()) j["workers"] = workers_json(s.workers);
@@ -480,6 +486,15 @@ inline nlohmann::json json_report(const std::vector<Row>& rows, const std::strin
     variants.push_back(vj);
   }
   j["variants"] = variants;
+  nlohmann::json findings = nlohmann::json::array();
+  for (const FindingInfo& f : kFindings)
+    findings.push_back({{"name", f.name},
+                        {"variants", f.variants},
+                        {"scenarios", f.scenarios},
+                        {"caught_by", f.caught_by},
+                        {"fixed_by", f.fixed_by},
+                        {"summary", f.summary}});
+  j["findings"] = findings;
   nlohmann::json cells = nlohmann::json::array();
   std::size_t bad = 0;
   for (const Row& r : rows) {

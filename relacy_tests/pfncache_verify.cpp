@@ -23,6 +23,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ struct Options {
   unsigned jobs = 0;
   std::uint64_t estimate = 0;
   bool trace = false, list = false, quiet = false, window = false, teeth = false;
+  bool slow = false, slow_only = false;
   std::string replay, json, junit, witness, only;
   std::string only_check;  // "S1:" for --only S1: the prefix M::check() matches
   std::string sometimes;   // --sometimes: codes every cell must also reach
@@ -307,6 +309,10 @@ void print_list() {
     std::printf("  %-28s %-8s %s\n", c.variant->name, gate::kind_name(c.variant->kind).c_str(),
                 c.variant->summary);
   }
+  std::printf("\nfindings (impl/findings.hpp):\n");
+  for (const FindingInfo& f : kFindings)
+    std::printf("  %s\n      in %s\n      shows in %s as %s; fixed by %s\n      %s\n", f.name,
+                f.variants, f.scenarios, f.caught_by, f.fixed_by, f.summary);
   std::printf("\nscenarios (impl/scenarios.hpp):\n");
   seen.clear();
   for (const Cell& c : cells()) {
@@ -407,14 +413,10 @@ int do_witness(const std::vector<const Cell*>& selected, const Options& opt) {
 
 int do_teeth(const Options& opt) {
   const std::vector<const VariantInfo*> mutants = teeth_mutants();
-  const std::size_t n = mutants.size() * static_cast<std::size_t>(kInvariantCount);
-  const std::vector<nlohmann::json> res = run_all(n, opt.jobs, [&](std::size_t i) {
-    return nlohmann::json(
-        teeth_probe(mutants[i / kInvariantCount], static_cast<int>(i % kInvariantCount)));
-  });
-  std::vector<std::vector<std::string>> caught(mutants.size());
-  for (std::size_t i = 0; i < n; ++i)
-    caught[i / kInvariantCount].push_back(res[i].get<std::string>());
+  const std::vector<nlohmann::json> res = run_all(
+      mutants.size(), opt.jobs, [&](std::size_t i) { return nlohmann::json(teeth_probe(mutants[i])); });
+  std::vector<std::vector<std::string>> caught;
+  for (const nlohmann::json& r : res) caught.push_back(r.get<std::vector<std::string>>());
   const Teeth t = teeth_from(mutants, caught);
   std::printf(
       "Each invariant alone (every other check off), bound=2, the mutants' target "
@@ -507,6 +509,10 @@ Options parse(int argc, char** argv) {
   app.add_flag("--teeth", o.teeth,
                "show that each invariant alone catches some mutant: a mutant x invariant "
                "table; exits 1 if one catches none");
+  app.add_flag("--slow", o.slow,
+               "also run the complete searches of the scenarios marked slow (their cost is in "
+               "docs/measured/search.md)");
+  app.add_flag("--slow-only", o.slow_only, "run only what --slow adds");
   app.add_flag("--list", o.list, "list variants and scenarios and exit");
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
   try {
@@ -552,6 +558,64 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+// Is the cell one of those --variant and --scenario name?
+bool named(const Cell& c, const Options& opt) {
+  const bool v = opt.variants.empty() || std::find(opt.variants.begin(), opt.variants.end(),
+                                                   c.variant->name) != opt.variants.end();
+  const bool s = opt.scenarios.empty() || std::find(opt.scenarios.begin(), opt.scenarios.end(),
+                                                    c.scenario->name) != opt.scenarios.end();
+  return v && s;
+}
+
+// A cell whose complete search is slow (a passing variant in a scenario
+// marked slow) runs only with --slow; --slow-only runs nothing else.
+bool slow_cell(const Cell& c) {
+  const gate::Expectation e = gate::expectation(c);
+  return c.scenario->slow && (e.kind == gate::Expectation::pass || e.finding != nullptr);
+}
+bool slow_selected(const Cell& c, const Options& opt) {
+  if (opt.slow_only) return slow_cell(c);
+  return opt.slow || !slow_cell(c);
+}
+
+// A harmless mutant's own Sometimes (VariantInfo::sometimes) must be reached
+// by its complete passing searches, in some scenario. Checked only when the
+// run covered every cell of the variant that a default run has (a subset
+// may simply not hold the window); one message per code missed.
+std::vector<std::string> harmless_sometimes_missing(const std::vector<Row>& rows,
+                                                    const Options& opt) {
+  std::vector<std::string> out;
+  if (opt.shards > 1 || !opt.only.empty()) return out;
+  std::vector<const VariantInfo*> variants;
+  for (const Cell& c : cells())
+    if (c.variant->sometimes && (variants.empty() || variants.back() != c.variant))
+      variants.push_back(c.variant);
+  for (const VariantInfo* vp : variants) {
+    const VariantInfo& v = *vp;
+    bool covered = true;
+    std::set<std::string> seen;
+    for (const Cell& d : cells()) {
+      if (d.variant != &v || slow_cell(d) || gate::expectation(d).finding) continue;
+      const Row* row = nullptr;
+      for (const Row& r : rows)
+        if (r.cell == &d) row = &r;
+      if (row == nullptr || !row->result.complete || row->result.failed()) {
+        covered = false;
+        break;
+      }
+      for (const Observation& o : row->result.observations)
+        if (o.executions) seen.insert(o.what.substr(0, o.what.find(':')));
+    }
+    if (!covered) continue;
+    std::istringstream codes(v.sometimes);
+    for (std::string code; codes >> code;)
+      if (!seen.count(code))
+        out.push_back(std::string(v.name) + ": harmless, but no complete search reached " + code +
+                      " (its Sometimes): the harmless verdict proves nothing");
+  }
+  return out;
+}
+
 std::vector<const Cell*> select(const Options& opt) {
   for (const std::string& v : opt.variants) {
     bool known = false;
@@ -564,13 +628,8 @@ std::vector<const Cell*> select(const Options& opt) {
     if (!known) throw BadInput("unknown scenario: " + s + " (see --list)");
   }
   std::vector<const Cell*> selected;
-  for (const Cell& c : cells()) {
-    const bool v = opt.variants.empty() || std::find(opt.variants.begin(), opt.variants.end(),
-                                                     c.variant->name) != opt.variants.end();
-    const bool s = opt.scenarios.empty() || std::find(opt.scenarios.begin(), opt.scenarios.end(),
-                                                      c.scenario->name) != opt.scenarios.end();
-    if (v && s) selected.push_back(&c);
-  }
+  for (const Cell& c : cells())
+    if (named(c, opt) && slow_selected(c, opt)) selected.push_back(&c);
   return selected;
 }
 
@@ -612,6 +671,8 @@ int run(int argc, char** argv) {
     unreached += r.verdict == "UNREACHED";
     errors += r.verdict == "ERROR";
   }
+  const std::vector<std::string> harmless_unreached = harmless_sometimes_missing(rows, opt);
+  unreached += harmless_unreached.size();
   if (table) {
     for (const Row& r : rows)
       if (r.result.failed() && (opt.trace || !gate::verdict_ok(r.verdict))) print_trace(r);
@@ -626,10 +687,18 @@ int run(int argc, char** argv) {
         std::printf("\n  %s / %s: ERROR: %s\n", r.cell->variant->name, r.cell->scenario->name,
                     r.error.c_str());
     }
+    for (const std::string& m : harmless_unreached) std::printf("\n  %s\n", m.c_str());
     std::printf(
         "\n%zu cells in %.1fs: %zu as expected, %zu unexpected, %zu incomplete, %zu unreached%s\n",
         rows.size(), total, rows.size() - bad - incomplete - unreached - errors, bad, incomplete,
         unreached, errors ? (", " + std::to_string(errors) + " errors").c_str() : "");
+    std::size_t slow_left = 0;
+    for (const Cell& c : cells()) slow_left += named(c, opt) && slow_cell(c) && !slow_selected(c, opt);
+    if (slow_left)
+      std::printf(
+          "%zu cells of scenarios marked slow were not run: pfncache-verify --slow-only runs "
+          "them (ctest label slow)\n",
+          slow_left);
   }
   const std::string shard = std::to_string(opt.shard) + "/" + std::to_string(opt.shards);
   if (!opt.json.empty())
