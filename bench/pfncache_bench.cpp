@@ -54,20 +54,13 @@ namespace {
 
 using namespace pfv;
 
-// RealModel with gpc->lock chosen by LockOf and the checker compiled out.
+// RealModel with gpc->lock chosen by LockOf and the checks compiled out.
+// (Ghost state stays: page references and frame states drive GUP and the
+// page allocator, not only the checks.)
 template <template <class> class LockOf>
 struct BenchModel : RealModel {
   using rwlock = LockOf<BenchModel>;
 
-  template <class T>
-  class ghost {
-   public:
-    ghost(const char*, T) {}
-    T load(Loc = Loc::current()) const { return T{}; }
-    void store(T, Loc = Loc::current()) {}
-    T add(T v, Loc = Loc::current()) { return v; }
-    void adjust(T, Loc = Loc::current()) {}
-  };
   static void check(bool, const char*, Loc = Loc::current()) {}
   static void observe(const char*, Loc = Loc::current()) {}
 };
@@ -141,12 +134,13 @@ class Histogram {
 template <class M, template <class> class V>
 struct Fixture {
   using P = V<M>;
-  ScenarioBase<M, V> vm{ScenarioBase<M, V>::valid_on_frame0()};
+  ScenarioBase<M, V> vm;
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> invalidations{0};
   std::thread invalidator;
 
   explicit Fixture(int64_t rate) {
+    vm.gpa_cache(vm.gpc, 1, true);  // valid on gfn 1 (hva page 0)
     if (rate == 0) return;
     invalidator = std::thread([this, rate] {
       using Clock = std::chrono::steady_clock;
@@ -161,8 +155,8 @@ struct Fixture {
       std::uint64_t n = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         for (std::int64_t i = 0; i < burst; ++i) {
-          // Migrate hva 1 between frames 4 and 1: never the cache's page.
-          P::invalidate(vm.kvm, 1, (n & 1) ? 1 : 4, 1);
+          // Migrate hva page 1 (to a free frame): never the cache's page.
+          P::invalidate(vm.kvm, ScenarioBase<M, V>::hva(1));
           ++n;
         }
         invalidations.store(n, std::memory_order_relaxed);

@@ -22,6 +22,7 @@
 #ifndef PFV_TSAN_TESTS_DRIVER_HPP
 #define PFV_TSAN_TESTS_DRIVER_HPP
 
+#include <sched.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -99,6 +100,16 @@ inline std::uint64_t splitmix(std::uint64_t& s) {
   return x ^ (x >> 31);
 }
 
+// Spins briefly on `done`, then yields the CPU between polls: with more
+// threads than cores (three scenario threads and the starter on a two-core
+// runner), a pure spin holds a core until the scheduler's tick and turns
+// every start into milliseconds of waiting.
+template <class F>
+void spin_until(F done) {
+  for (unsigned k = 0; !done(); ++k)
+    if (k >= 256) sched_yield();
+}
+
 // Runs S `iterations` times. Each iteration constructs a fresh S, calls
 // before(), runs thread(i) for every i on its own std::thread (released
 // together), joins, and calls after().
@@ -124,15 +135,13 @@ StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential =
       for (unsigned i = 0; i < S::threads; ++i) {
         ts.emplace_back([&, i] {
           ready.fetch_add(1, std::memory_order_relaxed);
-          while (!go.load(std::memory_order_relaxed)) {
-          }
+          spin_until([&] { return go.load(std::memory_order_relaxed); });
           for (unsigned k = 0; k < delay[i]; ++k)
             std::atomic_signal_fence(std::memory_order_seq_cst);
           s->thread(i);
         });
       }
-      while (ready.load(std::memory_order_relaxed) != S::threads) {
-      }
+      spin_until([&] { return ready.load(std::memory_order_relaxed) == S::threads; });
       go.store(true, std::memory_order_relaxed);
       for (std::thread& t : ts) t.join();
     }
@@ -162,6 +171,16 @@ inline ProcessResult run_process(const std::string& command) {
   const int st = pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return r;
+}
+
+// The failed-check count tsan_pfncache_child prints ("V / S: N iterations,
+// K failed checks"), or 0 if its line is missing.
+inline std::uint64_t child_failed_checks(const std::string& output) {
+  const std::size_t k = output.find(" failed checks");
+  if (k == std::string::npos) return 0;
+  std::size_t b = k;
+  while (b > 0 && output[b - 1] >= '0' && output[b - 1] <= '9') --b;
+  return b == k ? 0 : std::stoull(output.substr(b, k - b));
 }
 
 }  // namespace real

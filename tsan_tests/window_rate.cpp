@@ -1,10 +1,10 @@
 // tsan_tests/window_rate.cpp: how often the pre-check window of 21dadfcd665e
 // is hit on real hardware, with no hook in it.
 //
-// Each iteration builds a fresh VM whose cache is valid on hva 0, then
-// releases, together, one thread that migrates hva 0 (the invalidation), one
-// that moves the cache to hva 1 with kvm_gpc_activate() (a refresh that
-// changes uhva), and R threads that each run the reader's fast path until the
+// Each iteration builds a fresh VM whose cache is valid on gfn 1 (hva page
+// 0), then releases, together, one thread that migrates hva page 0 (the
+// invalidation), one that moves the cache to gfn 2 (hva page 1) with
+// kvm_gpc_activate() (a refresh that changes uhva), and R threads that each run the reader's fast path until the
 // invalidation is over. The threads persist across iterations and start each
 // one from a spinning barrier. Reported per million invalidations: how often
 // the pre-check matched and dropped the lock (W0), and how often the cache
@@ -60,10 +60,10 @@ Rate measure(unsigned readers, std::uint64_t iterations) {
       }
       seen = g;
       if (role == 0) {
-        V::invalidate(s->kvm, 0, 2, 1);
+        V::invalidate(s->kvm, State::hva(0));
         invalidating.store(false, std::memory_order_relaxed);
       } else if (role == 1) {
-        V::kvm_gpc_activate(s->gpc, 1, V::kLen);
+        V::kvm_gpc_activate(s->gpc, State::gpa_of(2), V::kLen);
       } else {
         while (invalidating.load(std::memory_order_relaxed)) {
           V::read_use(s->gpc);
@@ -79,7 +79,8 @@ Rate measure(unsigned readers, std::uint64_t iterations) {
   for (unsigned r = 0; r < nthreads; ++r) threads.emplace_back(worker, r);
   const auto t0 = std::chrono::steady_clock::now();
   for (std::uint64_t it = 0; it < iterations; ++it) {
-    s = new (buf) State(State::valid_on_frame0());
+    s = new (buf) State();
+    s->gpa_cache(s->gpc, 1, true);
     invalidating.store(true, std::memory_order_relaxed);
     done.store(0, std::memory_order_relaxed);
     generation.fetch_add(1, std::memory_order_acq_rel);
