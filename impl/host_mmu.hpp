@@ -18,14 +18,19 @@
 //
 // GUARANTEE (of the model, towards the checks)
 //   * A RAM frame holds one reference for its page-table entry and one per
-//     GUP that has not been released. When the last goes, the frame is
-//     freed and its contents are overwritten (poisoned), so a use the ghost
-//     check somehow missed still races with the poisoning store (S1).
-//     Dropping a reference that is not held is S12.
-//   * A frame's state is LIVE while an entry maps it, UNMAPPED from the
-//     moment the primary MMU replaced that entry, FREED once its last
-//     reference is gone. The state is ghost state: read and written in
-//     execution order, invisible to the memory model.
+//     GUP that has not been released; at rest every reference taken has
+//     been dropped exactly once (S12). The count is checker state: KVM
+//     never reads it, and GUP does not need it to refuse a stale entry
+//     (its re-check does that, below), so the search need not order two
+//     references' arrivals and departures (they commute).
+//   * A frame's state is LIVE while an entry maps it and UNMAPPED from the
+//     moment the primary MMU replaced that entry. Its contents are
+//     overwritten (poisoned) right then, under the page-table lock: after
+//     invalidate_range_start() has returned KVM must not touch the page at
+//     all (a migration copies it after that point, a munmap frees it once
+//     the last reference goes), so a use that the ghost check misses still
+//     races with the poisoning store (S1). The state is ghost state: read
+//     and written in execution order, invisible to the memory model.
 //   * Every kernel mapping is counted: a kmap per RAM frame, a memremap
 //     slot per device mapping. Unmapping what is not mapped is S13; using
 //     a khva that is not mapped is S8.
@@ -43,14 +48,14 @@
 //   seq++ of range_end, the page-table read after it sees the new entry).
 //
 // CAVEATS
-//   * GUP is gup-fast without its re-check of the entry: it may return a
-//     frame whose entry was just replaced (but not one already freed: its
-//     reference is taken only while the frame still has one, as
-//     folio_try_get() does). Real GUP re-reads the entry and retries, so
-//     this returns stale frames in more executions than the kernel does,
-//     never fewer; the retry loop must cope with them anyway.
-//   * Page references are ghost counters, not atomics: the kernel's fully
-//     ordered refcount RMWs would only add ordering.
+//   * GUP is gup-fast reduced to what the protocol can tell: one read of
+//     the entry after a barrier (see hva_to_pfn()). folio_try_get()'s
+//     refusal of a frame whose count is already zero is not modelled:
+//     where the kernel refuses, the model takes the reference and the retry
+//     loop must reject the frame. That can only add behaviours.
+//   * Page references are ghost counters, not atomics: KVM's correctness
+//     does not read them, and the kernel's fully ordered refcount RMWs are
+//     represented by GUP's barrier.
 //   * Addresses are bytes, pages 4 KiB; a cache covers one page.
 #ifndef PFV_IMPL_HOST_MMU_HPP
 #define PFV_IMPL_HOST_MMU_HPP
@@ -113,10 +118,10 @@ struct HostMmu {
   static khva_t kmap_address(pfn_t pfn) { return PAGE_OFFSET + pfn * PAGE_SIZE; }
 
   // Ghost frame state, in three words so that unrelated bookkeeping does not
-  // order threads that only touch one part: the state word (LIVE/UNMAPPED/
-  // FREED, the hva page it belongs to, readers inside use()), the reference
-  // count, and the kmap count.
-  static constexpr std::uint32_t LIVE = 0, UNMAPPED = 1, FREED = 2, UNUSED = 3;
+  // order threads that only touch one part: the state word (LIVE/UNMAPPED,
+  // the hva page it belongs to, readers inside use()), the reference count,
+  // and the kmap count.
+  static constexpr std::uint32_t LIVE = 0, UNMAPPED = 1, UNUSED = 3;
   static std::uint32_t state_of(std::uint32_t g) { return g & 3; }
   static int home_of(std::uint32_t g) { return static_cast<int>((g >> 2) & 0x3f) - 1; }
   static std::uint32_t users_of(std::uint32_t g) { return (g >> 8) & 0xff; }
@@ -166,18 +171,25 @@ struct HostMmu {
   // hva_to_pfn(): the frame the VMM maps at `hva`, with a reference (RAM),
   // KVM_PFN_ERR_FAULT where nothing is mapped or the address is not the
   // VMM's (no VMA).
+  //
+  // gup-fast reads the entry, takes a reference with a fully ordered RMW
+  // (try_grab_folio_fast()) and reads the entry again, starting over if it
+  // changed: the frame it returns is the one the second read saw, after a
+  // full barrier. The model keeps that read and, of the barrier, the part
+  // the retry loop relies on: the caller's earlier loads (the seq
+  // snapshot) are ordered before it, an acquire fence that pairs with the
+  // primary MMU's TLB flush (smp_mb() in change_pte()) as (C) does. Keeping
+  // only that read can only add outcomes (the kernel also needs the first
+  // read to agree).
   pfn_t hva_to_pfn(hva_t hva) {
     const int p = page_of(hva);
     if (p < 0) return KVM_PFN_ERR_FAULT;
     if (pfnmap_[p]) return hva_to_pfn_remapped(static_cast<unsigned>(p));
-    for (;;) {
-      const pfn_t pfn = pte[p].load(std::memory_order_relaxed);  // gup-fast: READ_ONCE(*ptep)
-      if (pfn == PFN_NONE) return KVM_PFN_ERR_FAULT;
-      if (get_page_unless_zero(pfn)) return pfn;
-      // The frame was freed after the entry was read: read it again.
-      M::observe(inv::P5_gup_freed);
-      M::spin_wait_hint(0);
-    }
+    M::fence(std::memory_order_acquire);  // try_grab_folio_fast()'s barrier, as far as it matters
+    const pfn_t pfn = pte[p].load(std::memory_order_relaxed);  // READ_ONCE(*ptep)
+    if (pfn == PFN_NONE) return KVM_PFN_ERR_FAULT;
+    get_page(pfn);
+    return pfn;
   }
 
   // A VM_PFNMAP page: GUP refuses it, and KVM reads the entry under the
@@ -189,24 +201,13 @@ struct HostMmu {
     return pfn == PFN_NONE ? KVM_PFN_ERR_FAULT : pfn;
   }
 
-  // folio_try_get(): a reference, unless the frame has none left (freed).
-  bool get_page_unless_zero(pfn_t f) {
-    const std::uint32_t r = refs_[f].update([](std::uint32_t v) { return v == 0 ? v : v + 1; });
-    return r != 0;
+  // get_page()/put_page() on a RAM frame (a frame without struct page has
+  // no count). Checker state only: see GUARANTEE.
+  void get_page(pfn_t f) {
+    if (pfn_valid(f)) refs_[f].adjust(1);
   }
-
-  // put_page(): drops one reference; the last one frees the frame. Returns
-  // whether it did.
-  bool put_page(pfn_t f) {
-    if (!pfn_valid(f)) return false;  // no struct page: nothing was taken
-    const std::uint32_t r =
-        refs_[f].update([](std::uint32_t v) { return v == 0 ? v | kUnderflow : v - 1; });
-    M::check(!(r & kUnderflow), inv::S12_underflow);
-    if (r != 0) return false;
-    state_[f].update([](std::uint32_t v) { return (v & ~3u) | FREED; });
-    M::observe(inv::P1_freed);
-    data[f].store(kPoison);
-    return true;
+  void put_page(pfn_t f) {
+    if (pfn_valid(f)) refs_[f].adjust(-1);
   }
 
   // ---- kernel mappings (gpc_map/gpc_unmap's back ends) ---------------------------
@@ -286,11 +287,13 @@ struct HostMmu {
     else
       fresh = reuse_freed_frame();  // long real-thread runs only
     state_[fresh].store(state_word(LIVE, static_cast<int>(p)));
-    refs_[fresh].store(1);
+    refs_[fresh].adjust(1);  // the entry's reference
     unmap_frame(old);
     pte[p].store(fresh, std::memory_order_relaxed);
     ptl.unlock();
-    M::smp_mb();  // flush_tlb_range(): pairs with smp_rmb() (C) in hva_to_pfn_retry()
+    // flush_tlb_range(): pairs with smp_rmb() (C) in hva_to_pfn_retry() and
+    // with GUP's own barrier (hva_to_pfn()).
+    M::smp_mb();
     put_page(old);
     return old;
   }
@@ -318,9 +321,17 @@ struct HostMmu {
     const std::uint32_t g = state_[f].load();
     return state_of(g) == LIVE && home_of(g) == page_of(hva);
   }
+  // S3 as a refresh publishes frame `f` for `hva`: mapped_live(), and the
+  // read of f's shadow, which races with an unmapping of f that the
+  // publication is not ordered after (whatever order the search tried).
+  bool publish_live(pfn_t f, hva_t hva) {
+    const bool live = mapped_live(f, hva);
+    if (live && f < kFrames) (void)mapping_[f].load();
+    return live;
+  }
   // At rest: a frame's state word, references and kmaps.
   std::uint32_t frame_state(pfn_t f) { return state_[f].load(); }
-  std::uint32_t frame_refs(pfn_t f) { return refs_[f].load(); }
+  std::int32_t frame_refs(pfn_t f) { return refs_[f].load(); }
   std::uint32_t frame_kmaps(pfn_t f) { return kmaps_[f].load(); }
   std::uint32_t memremap_slot(unsigned s) { return memremap_[s].load(); }
 
@@ -344,7 +355,7 @@ struct HostMmu {
   pfn_t reuse_freed_frame() {
     for (;;) {
       for (pfn_t f = 0; f < kRamFrames; ++f) {
-        if (state_of(state_[f].load()) != FREED || refs_[f].load() != 0) continue;
+        if (state_of(state_[f].load()) != UNMAPPED || refs_[f].load() != 0) continue;
         data[f].store(0);
         return f;
       }
@@ -354,20 +365,37 @@ struct HostMmu {
 
   // The entry mapping `f` is going: the walk half of S1 (no reader may still
   // be using it: invalidate_range_start()'s write lock waited for them).
+  // From here on KVM must not touch the frame: its contents are poisoned,
+  // so a use that is not ordered before this point is a data race.
   void unmap_frame(pfn_t f) {
     const std::uint32_t g =
         state_[f].update([](std::uint32_t v) { return (v & ~3u) | UNMAPPED; });
     M::check(users_of(g) == 0, inv::S1_walk);
+    M::observe(inv::P1_unmapped);
+    data[f].store(kPoison);
+    mapping_[f].store(1);  // S3's shadow
   }
 
+  // The state word and the reference count are unordered ghosts
+  // (GhostOrder): the count is read only at rest; the state's checks are
+  // shadowed by race-checked accesses: S1 by the poisoning store of the
+  // frame's data (unmap_frame()) against a user's read of it, S3 by
+  // mapping_[f] (written when the frame is unmapped, read when a refresh
+  // publishes it: a publication not ordered after that unmapping races).
+  static constexpr GhostOrder kU = GhostOrder::unordered;
   ghost_t<M, std::uint32_t> state_[kFrames] = {
-      {"page[0].state", 0}, {"page[1].state", 0}, {"page[2].state", 0},
-      {"page[3].state", 0}, {"page[4].state", 0}, {"page[5].state", 0},
-      {"page[6].state", 0}, {"page[7].state", 0}, {"io[8].state", 0}};
-  ghost_t<M, std::uint32_t> refs_[kFrames] = {
-      {"page[0].refs", 0}, {"page[1].refs", 0}, {"page[2].refs", 0},
-      {"page[3].refs", 0}, {"page[4].refs", 0}, {"page[5].refs", 0},
-      {"page[6].refs", 0}, {"page[7].refs", 0}, {"io[8].refs", 0}};
+      {"page[0].state", 0, kU}, {"page[1].state", 0, kU}, {"page[2].state", 0, kU},
+      {"page[3].state", 0, kU}, {"page[4].state", 0, kU}, {"page[5].state", 0, kU},
+      {"page[6].state", 0, kU}, {"page[7].state", 0, kU}, {"io[8].state", 0, kU}};
+  ghost_t<M, std::int32_t> refs_[kFrames] = {
+      {"page[0].refs", 0, kU}, {"page[1].refs", 0, kU}, {"page[2].refs", 0, kU},
+      {"page[3].refs", 0, kU}, {"page[4].refs", 0, kU}, {"page[5].refs", 0, kU},
+      {"page[6].refs", 0, kU}, {"page[7].refs", 0, kU}, {"io[8].refs", 0, kU}};
+  // S3's shadow (see above): 1 once the frame's entry is gone.
+  var_t<M, int> mapping_[kFrames] = {
+      {"page[0].unmapped", 0}, {"page[1].unmapped", 0}, {"page[2].unmapped", 0},
+      {"page[3].unmapped", 0}, {"page[4].unmapped", 0}, {"page[5].unmapped", 0},
+      {"page[6].unmapped", 0}, {"page[7].unmapped", 0}, {"io[8].unmapped", 0}};
   ghost_t<M, std::uint32_t> kmaps_[kFrames] = {
       {"page[0].kmaps", 0}, {"page[1].kmaps", 0}, {"page[2].kmaps", 0},
       {"page[3].kmaps", 0}, {"page[4].kmaps", 0}, {"page[5].kmaps", 0},

@@ -65,11 +65,12 @@ inline constexpr const char* S9 =
     "translate to the cache's uhva (stale generation)";
 
 // S12: page references (GUP's reference, 85165781c5d9): every reference a
-// refresh takes is dropped exactly once, on the path that took it.
-inline constexpr const char* S12_underflow =
-    "S12: a page reference was dropped that was not held (put_page() below zero)";
+// refresh takes is dropped exactly once, on the path that took it. Checked
+// at rest: a frame holds one reference for its page-table entry, none
+// otherwise.
 inline constexpr const char* S12_leak =
-    "S12: at rest, a page still holds a reference that GUP took and nobody released";
+    "S12: at rest, a page's references do not balance (GUP's reference never dropped, "
+    "or one dropped that was not taken)";
 
 // S13: kernel mappings: gpc_map() and gpc_unmap() pair up.
 inline constexpr const char* S13_unmap =
@@ -114,7 +115,8 @@ inline constexpr const char* S17_count = "S17: at rest, mn_active_invalidate_cou
 inline constexpr const char* S17_in_progress =
     "S17: at rest, mmu_invalidate_in_progress is not zero (range_start and range_end saw "
     "different memslots)";
-inline constexpr const char* S17_walked = "S17: at rest, an invalidation is still counted in flight";
+inline constexpr const char* S17_walked =
+    "S17: at rest, an invalidation is still counted in flight";
 
 // S11: the pre-check window of 21dadfcd665e. Between the read-lock
 // pre-check and the write lock, the cache can only stop needing the
@@ -158,6 +160,9 @@ inline constexpr const char* R1_retry =
 inline constexpr const char* R2_retry_count =
     "R2: a retry was caused by mn_active_invalidate_count";
 inline constexpr const char* R3_retry_seq = "R3: a retry was caused by mmu_invalidate_seq";
+inline constexpr const char* R5_snapshot_saw_end =
+    "R5: a refresh's seq snapshot saw an invalidation's mmu_invalidate_seq++ (GUP after it "
+    "must not see the page table from before that invalidation)";
 inline constexpr const char* R4_retry_two =
     "R4: a retry saw two invalidations in flight (mn_active_invalidate_count > 1)";
 inline constexpr const char* U0_check_failed =
@@ -170,8 +175,7 @@ inline constexpr const char* U3_readers_both =
 inline constexpr const char* I1_invalidated = "I1: an invalidation set valid = false";
 inline constexpr const char* I2_no_memslot =
     "I2: an invalidation's range hit no memslot (no mmu_invalidate_seq++, no mmu_lock)";
-inline constexpr const char* I3_two_caches =
-    "I3: one invalidation walk invalidated two caches";
+inline constexpr const char* I3_two_caches = "I3: one invalidation walk invalidated two caches";
 inline constexpr const char* G1_gen_mismatch =
     "G1: kvm_gpc_check() failed on the memslot generation";
 inline constexpr const char* G2_in_progress =
@@ -180,17 +184,12 @@ inline constexpr const char* G3_retranslated =
     "G3: a refresh re-translated the gpa with new memslots (uhva changed or gone)";
 inline constexpr const char* G4_updater_waited =
     "G4: a memslot update waited for an in-flight invalidation";
-inline constexpr const char* G5_srcu_waited =
-    "G5: synchronize_srcu() waited for a reader";
-inline constexpr const char* P1_freed = "P1: a page was freed (its last reference dropped)";
-inline constexpr const char* P2_freed_by_refresh =
-    "P2: a refresh dropped the last reference of a page (its GUP outlived the mapping)";
+inline constexpr const char* G5_srcu_waited = "G5: synchronize_srcu() waited for a reader";
+inline constexpr const char* P1_unmapped =
+    "P1: the primary MMU unmapped a frame (its contents poisoned: KVM must not touch it)";
 inline constexpr const char* P3_retry_unmapped =
     "P3: a retry pass unmapped the mapping of the pass before (new_khva != old_khva)";
 inline constexpr const char* P4_memremap = "P4: a cache mapped device memory with memremap()";
-inline constexpr const char* P5_gup_freed =
-    "P5: GUP read a page-table entry whose frame had already lost its last reference, and "
-    "read the entry again";
 inline constexpr const char* A1_access_ok =
     "A1: kvm_gpc_activate_hva() refused an address access_ok() rejects";
 inline constexpr const char* A2_hva_cache = "A2: an HVA-based cache was refreshed";
@@ -199,13 +198,13 @@ inline constexpr const char* T1_teardown =
 
 // Every observation, for validating the codes a user names.
 inline constexpr const char* observations[] = {
-    W0_window,      W1_changed,       W2_valid_cleared,   W3_uhva_moved,      W4_pfn_changed,
-    W5_deactivated, W6_revalidated,   W7_recheck_skipped, W8_redundant_store, W9_store_changed,
-    R1_retry,       R2_retry_count,   R3_retry_seq,       R4_retry_two,       U0_check_failed,
-    U1_used,        U2_used_new_page, U3_readers_both,    I1_invalidated,     I2_no_memslot,
-    I3_two_caches,  G1_gen_mismatch,  G2_in_progress,     G3_retranslated,    G4_updater_waited,
-    G5_srcu_waited, P1_freed,         P2_freed_by_refresh, P3_retry_unmapped, P4_memremap,
-    P5_gup_freed,   A1_access_ok,   A2_hva_cache,     T1_teardown};
+    W0_window,         W1_changed,     W2_valid_cleared,   W3_uhva_moved,      W4_pfn_changed,
+    W5_deactivated,    W6_revalidated, W7_recheck_skipped, W8_redundant_store, W9_store_changed,
+    R1_retry,          R2_retry_count, R3_retry_seq,       R4_retry_two,       R5_snapshot_saw_end,
+    U0_check_failed,   U1_used,        U2_used_new_page,   U3_readers_both,    I1_invalidated,
+    I2_no_memslot,     I3_two_caches,  G1_gen_mismatch,    G2_in_progress,     G3_retranslated,
+    G4_updater_waited, G5_srcu_waited, P1_unmapped,        P3_retry_unmapped,  P4_memremap,
+    A1_access_ok,      A2_hva_cache,   T1_teardown};
 
 }  // namespace inv
 }  // namespace pfv

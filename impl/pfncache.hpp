@@ -156,7 +156,7 @@ struct Pfncache : KvmMain<M, Self> {
     const hva_t uhva = gpc.uhva.load();
     if (valid) M::check(active, inv::S6_valid_active);
     const bool newly_valid = valid && !(was.valid && was.pfn == pfn && was.uhva == uhva);
-    if (newly_valid) M::check(gpc.kvm->mm.mapped_live(pfn, uhva), inv::S3);
+    if (newly_valid) M::check(gpc.kvm->mm.publish_live(pfn, uhva), inv::S3);
     if (newly_valid || active != was.active) {
       const std::uint32_t g = active == was.active
                                   ? gpc.ghost.load()
@@ -345,7 +345,7 @@ struct Pfncache : KvmMain<M, Self> {
   static void kvm_release_page_clean(Kvm<M>& kvm, pfn_t pfn) { Self::release_page(kvm, pfn); }
   static void release_page(Kvm<M>& kvm, pfn_t pfn) {
     if (is_error_noslot_pfn(pfn)) return;
-    if (kvm.mm.put_page(pfn)) M::observe(inv::P2_freed_by_refresh);
+    kvm.mm.put_page(pfn);
   }
 
   static bool mmu_notifier_retry_cache(Kvm<M>& kvm, unsigned long mmu_seq) {
@@ -386,6 +386,7 @@ struct Pfncache : KvmMain<M, Self> {
     bool retry;
     do {
       mmu_seq = kvm.mmu_invalidate_seq.load(std::memory_order_relaxed);  // (B)
+      if (mmu_seq != 0) M::observe(inv::R5_snapshot_saw_end);  // checker (every scenario starts at 0)
       // (C): pairs with the primary MMU's TLB flush (smp_mb()) before
       // range_end's seq++: GUP below cannot see an older PTE than the seq.
       if constexpr (Self::kSnapshotRmb) M::smp_rmb();

@@ -131,7 +131,7 @@ struct ScenarioBase {
     // exists only where a cache holds it.
     for (pfn_t f = 0; f < HostMmu<M>::kRamFrames; ++f) {
       const bool mapped = HostMmu<M>::state_of(mm.frame_state(f)) == HostMmu<M>::LIVE;
-      M::check(mm.frame_refs(f) == (mapped ? 1u : 0u), inv::S12_leak);
+      M::check(mm.frame_refs(f) == (mapped ? 1 : 0), inv::S12_leak);
       M::check(mm.frame_kmaps(f) == kmaps_held[f], inv::S13_leak);
     }
     for (unsigned s = 0; s < HostMmu<M>::kMemremapSlots; ++s)

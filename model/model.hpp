@@ -25,7 +25,8 @@
 //     M::ghost<T>      checker-only state (what a proof would call a ghost
 //                      variable): load(), store(v). It is read in execution
 //                      order, creates no happens-before edge and is never
-//                      reported as racing. Invariants use it to speak about
+//                      reported as racing. Constructed (name, init) or
+//                      (name, init, GhostOrder::unordered): see GhostOrder. Invariants use it to speak about
 //                      "what is true now" (is this page freed?) without
 //                      perturbing the memory model under test. add(d) adds and
 //                      returns the new value; adjust(d) adds and returns
@@ -138,6 +139,18 @@ struct Loc {
     return Loc{func, file, line};
   }
 };
+
+// How the checker orders a ghost's accesses (M::ghost<T>'s third argument).
+//   ordered    every access is a step the search orders against the other
+//              threads' steps on the same ghost (two orders, two classes).
+//   unordered  accesses run inside the thread's current step and are never
+//              ordered by the search: no classes of their own. Allowed only
+//              for state that no check reads before every thread is done,
+//              or whose checks are shadowed by a race-checked access (two
+//              var<T> accesses, at least one a store, placed with the ghost
+//              accesses): then an order the search does not try is reported
+//              as a data race of the shadow, whatever order it does try.
+enum class GhostOrder { ordered, unordered };
 
 // Aliases that keep `typename M::template` out of algorithm code.
 template <class M, class T>

@@ -263,7 +263,7 @@ struct RealModel {
   template <class T>
   class ghost {
    public:
-    ghost(const char* name, T init) : name_(name), g_(init) {}
+    ghost(const char* name, T init, GhostOrder = GhostOrder::ordered) : name_(name), g_(init) {}
     ghost(const ghost&) = delete;
     ghost& operator=(const ghost&) = delete;
 

@@ -96,6 +96,7 @@ enum class Op : std::uint8_t {
   ghost_load,
   ghost_store,   // also ghost add: it reads what it returns
   ghost_adjust,  // ghost add whose result is not used: commutes with another
+  ghost_unordered,  // an unordered ghost's access (not a step; commutes with everything)
   yield,         // spin-wait hint
   var_load,      // plain accesses: logged, never pending
   var_store,
@@ -122,6 +123,7 @@ inline const char* op_name(Op op) {
     case Op::ghost_load: return "ghost load";
     case Op::ghost_store: return "ghost store";
     case Op::ghost_adjust: return "ghost adjust";
+    case Op::ghost_unordered: return "ghost (unordered)";
     case Op::yield: return "spin_wait_hint";
     case Op::var_load: return "load";
     case Op::var_store: return "store";
@@ -189,6 +191,7 @@ inline bool locks_conflict(const LockAccess& a, const LockAccess& b) {
 // adjustments (additions nobody reads the result of) do; lock operations
 // follow locks_conflict(). `pending`: outcomes not known yet.
 inline bool ops_commute(Op a, bool a_ok, Op b, bool b_ok, bool pending) {
+  if (a == Op::ghost_unordered || b == Op::ghost_unordered) return true;
   if (op_is_lock(a) && op_is_lock(b))
     return !locks_conflict(lock_access(a, a_ok, pending), lock_access(b, b_ok, pending));
   if (op_is_lock(a) || op_is_lock(b)) return false;
@@ -199,6 +202,7 @@ inline bool ops_commute(Op a, bool a_ok, Op b, bool b_ok, bool pending) {
 // Is an operation one that conflicts with every other operation on its
 // object, so that everything earlier on the object is ordered before it?
 inline bool op_orders_object(Op op, bool ok) {
+  if (op == Op::ghost_unordered) return false;
   if (op == Op::lock_x || op == Op::unlock_x || (op == Op::try_x && ok)) return true;
   if (op_is_lock(op)) return false;
   return !op_is_read(op) && op != Op::ghost_adjust;
@@ -510,29 +514,27 @@ struct RelacyModel {
   template <class T>
   class ghost {
    public:
-    ghost(const char* name, T init) : name_(name), g_(init) {}
+    ghost(const char* name, T init, GhostOrder order = GhostOrder::ordered)
+        : name_(name), g_(init), ordered_(order == GhostOrder::ordered) {}
     ghost(const ghost&) = delete;
     ghost& operator=(const ghost&) = delete;
 
     T load(Loc loc = Loc::current()) const {
-      rlm::announce(this, name_, rlm::Op::ghost_load, loc);
-      rl::ctx().sched();
-      rlm::complete(this, name_, rlm::Op::ghost_load, rlm::to_u64(g_), loc);
+      step(rlm::Op::ghost_load, loc);
+      done(rlm::Op::ghost_load, rlm::to_u64(g_), loc);
       rlm::history_note(loc, "ghost load", name_, rlm::to_u64(g_));
       return g_;
     }
     void store(T v, Loc loc = Loc::current()) {
-      rlm::announce(this, name_, rlm::Op::ghost_store, loc);
-      rl::ctx().sched();
+      step(rlm::Op::ghost_store, loc);
       g_ = v;
-      rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(v), loc);
+      done(rlm::Op::ghost_store, rlm::to_u64(v), loc);
       rlm::history_note(loc, "ghost store", name_, rlm::to_u64(v));
     }
     T add(T v, Loc loc = Loc::current()) {
-      rlm::announce(this, name_, rlm::Op::ghost_store, loc);
-      rl::ctx().sched();
+      step(rlm::Op::ghost_store, loc);
       g_ = static_cast<T>(g_ + v);
-      rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc);
+      done(rlm::Op::ghost_store, rlm::to_u64(g_), loc);
       rlm::history_note(loc, "ghost add", name_, rlm::to_u64(g_));
       return g_;
     }
@@ -541,10 +543,9 @@ struct RelacyModel {
     // zero, a bit field updated together).
     template <class F>
     T update(F f, Loc loc = Loc::current()) {
-      rlm::announce(this, name_, rlm::Op::ghost_store, loc);
-      rl::ctx().sched();
+      step(rlm::Op::ghost_store, loc);
       g_ = f(g_);
-      rlm::complete(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc);
+      done(rlm::Op::ghost_store, rlm::to_u64(g_), loc);
       rlm::history_note(loc, "ghost update", name_, rlm::to_u64(g_));
       return g_;
     }
@@ -564,11 +565,10 @@ struct RelacyModel {
     // Adds v; the result is not needed, so two adjustments commute (the
     // search need not try both orders).
     void adjust(T v, Loc loc = Loc::current()) {
-      rlm::announce(this, name_, rlm::Op::ghost_adjust, loc);
-      rl::ctx().sched();
+      step(rlm::Op::ghost_adjust, loc);
       g_ = static_cast<T>(g_ + v);
       // The log records the delta: it does not depend on the order.
-      rlm::complete(this, name_, rlm::Op::ghost_adjust, rlm::to_u64(v), loc);
+      done(rlm::Op::ghost_adjust, rlm::to_u64(v), loc);
       rlm::history_note(loc, "ghost adjust by", name_, rlm::to_u64(v));
     }
     // Sets the value while the test object is being built (not an operation).
@@ -577,8 +577,23 @@ struct RelacyModel {
     const char* name() const { return name_; }
 
    private:
+    // An ordered ghost access is a scheduling point the search orders like
+    // any other step; an unordered one runs inside the thread's current
+    // step and is logged (for traces) as commuting with everything.
+    void step(rlm::Op op, const Loc& loc) const {
+      if (!ordered_) return;
+      rlm::announce(this, name_, op, loc);
+      rl::ctx().sched();
+    }
+    void done(rlm::Op op, std::uint64_t v, const Loc& loc) const {
+      if (ordered_)
+        rlm::complete(this, name_, op, v, loc);
+      else
+        rlm::log_event(this, name_, rlm::Op::ghost_unordered, v, loc, op != rlm::Op::ghost_load);
+    }
     const char* name_;
     T g_;
+    bool ordered_;
   };
 
  private:

@@ -372,6 +372,10 @@ inline std::string describe_event(const rlm::Event& e) {
     case rlm::Op::ghost_store:
       std::snprintf(buf, sizeof buf, "[ghost] %s = %lld", e.name, v);
       break;
+    case rlm::Op::ghost_unordered:  // `ok`: a store (false: a load)
+      std::snprintf(buf, sizeof buf, e.ok ? "[ghost] %s = %lld" : "[ghost] read %s == %lld",
+                    e.name, v);
+      break;
     case rlm::Op::try_x:
     case rlm::Op::try_s:
       std::snprintf(buf, sizeof buf, "%s(%s) %s", rlm::op_name(e.op), e.name,
@@ -392,7 +396,7 @@ inline bool checker_read(const rlm::Event& e) {
   if (e.op != rlm::Op::var_load) return false;
   static const char* const checker[] = {"write_lock_irq", "write_unlock_irq", "observe_window",
                                         "walked",         "covers",           "window_snapshot",
-                                        "mapped_live",    "signature",        "after"};
+                                        "mapped_live",    "publish_live",     "signature",  "after"};
   for (const char* f : checker)
     if (std::strcmp(e.loc.func, f) == 0) return true;
   return false;
@@ -461,7 +465,8 @@ inline void build_traces(const RunOptions& o, Failure& f) {
                   short_path(e.loc.file), e.loc.line);
     full += line;
     const bool ghost = e.op == rlm::Op::ghost_load || e.op == rlm::Op::ghost_store ||
-                       e.op == rlm::Op::ghost_adjust || e.op == rlm::Op::note;
+                       e.op == rlm::Op::ghost_adjust || e.op == rlm::Op::ghost_unordered ||
+                       e.op == rlm::Op::note;
     if ((ghost || shared(e.obj, e.name)) && !checker_read(e)) trimmed += line;
   }
   std::string waiting;

@@ -2,8 +2,8 @@
 //
 // hva_to_pfn_retry() without the smp_rmb() after the mmu_invalidate_seq
 // snapshot: GUP may read the page table as it was before an invalidation
-// whose seq increment the snapshot already saw. Registered as harmless since
-// page references are modelled (see why).
+// whose seq increment the snapshot already saw. Registered as harmless: GUP
+// orders its own read (see why, and docs/mutants/no-snapshot-rmb.md).
 #ifndef PFV_IMPL_VARIANTS_NO_SNAPSHOT_RMB_HPP
 #define PFV_IMPL_VARIANTS_NO_SNAPSHOT_RMB_HPP
 
@@ -22,15 +22,12 @@ struct NoSnapshotRmb : Pfncache<M, NoSnapshotRmb<M>> {
       /*caught_by=*/"harmless",
       /*caught_in=*/nullptr,
       /*why=*/
-      "GUP orders its own page-table read: it takes its page reference only while "
-      "the page still has one (folio_try_get), and an invalidation drops the "
-      "entry's reference before range_end bumps the seq; so a refresh whose "
-      "snapshot saw that bump cannot get the page back, stale read or not, and "
-      "retries GUP. (The kernel's gup-fast also re-reads the entry after its "
-      "fully ordered reference grab.) The complete search finds no failure "
-      "without (C); the model does not reuse freed frames, the case the re-read "
-      "exists for",
-      /*sometimes=*/"P5"};
+      "GUP orders its own page-table read: gup-fast takes its page reference with a "
+      "fully ordered RMW and re-reads the entry, the slow path and VM_PFNMAP read it "
+      "under the page-table lock; either orders the seq snapshot before the read as "
+      "(C) does (the model's GUP keeps the acquire half of that barrier). The "
+      "complete search finds no failure without (C)",
+      /*sometimes=*/"R5"};
   static constexpr bool kSnapshotRmb = false;
 };
 

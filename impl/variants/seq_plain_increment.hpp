@@ -6,16 +6,15 @@
 // increment that is not a read-modify-write does not continue the release
 // sequence of the increment it read, so after two overlapping invalidations
 // a refresh whose seq snapshot read the second increment is not ordered
-// after the first invalidation's page-table update, and its GUP may read
-// that page's old entry. The Linux memory model forbids that outcome (the
-// earlier invalidation's smp_mb(), its TLB flush, makes its page-table update
-// propagate before its seq store, and the later increment's store depends
-// on reading it); Pfncache models the increment as a relaxed fetch_add,
-// which gives C11 the same guarantee. Before page references were modelled
-// this text failed S3 (GUP returned the freed page); now GUP cannot take a
-// page whose last reference is gone, and the C11 execution is harmless: the
-// variant stays, registered as harmless, so that the difference remains
-// tested (docs/limits.md).
+// after the first invalidation's page-table update, and may install the
+// frame that invalidation unmapped (S3). The Linux memory model forbids
+// that outcome: the earlier invalidation's smp_mb() (its TLB flush) makes
+// its page-table update propagate before its seq store, and the later
+// increment's store depends on reading it. Pfncache models the increment
+// as a relaxed fetch_add, which gives C11 the same guarantee. (GUP's own
+// fully ordered reference grab would also forbid it, in C11 too; the model
+// keeps only the acquire half of that barrier, see HostMmu::hva_to_pfn().)
+// This variant keeps the difference visible (docs/limits.md).
 #ifndef PFV_IMPL_VARIANTS_SEQ_PLAIN_INCREMENT_HPP
 #define PFV_IMPL_VARIANTS_SEQ_PLAIN_INCREMENT_HPP
 
@@ -29,18 +28,11 @@ struct SeqPlainIncrement : Pfncache<M, SeqPlainIncrement<M>> {
   static constexpr VariantInfo info = {
       "seq-plain-increment",
       VariantKind::artifact,
-      "the kernel's plain mmu_invalidate_seq++ as a relaxed load and store: a "
-      "C11-only reordering, harmless since GUP takes page references",
-      /*caught_by=*/"harmless",
-      /*caught_in=*/nullptr,
-      /*why=*/
-      "the execution C11 allows here ends with GUP reading the entry of a page the "
-      "first invalidation replaced; with page references modelled, that page has "
-      "lost its last reference before either seq store, so GUP cannot take it "
-      "and reads again: the kernel's plain increment passes every scenario under "
-      "C11 too (before page references were modelled it failed S3 in "
-      "two_invalidators_refresh, docs/limits.md)",
-      /*sometimes=*/"P5"};
+      "the kernel's plain mmu_invalidate_seq++ as a relaxed load and store: "
+      "fails only under C11, not under the Linux memory model",
+      /*caught_by=*/"S3",
+      /*caught_in=*/"two_invalidators_refresh",
+      /*why=*/nullptr};
 
   static void kvm_mmu_invalidate_end(Kvm<M>& kvm) {
     // Called under mmu_lock (write).

@@ -592,15 +592,21 @@ class Engine {
     if (rec.pending[t].value != th.last_carried) return true;
     // A stale load may read the newer value next time.
     if (rec.stale_load[t]) return true;
+    // For each object the pass observed, its *first* observation: if nobody
+    // changed the object after it, every read of the pass saw what the next
+    // pass would see. (The last observation is not enough: a pass that
+    // read an object twice and saw it change in between may do something
+    // else next time, e.g. GUP's re-check of a page-table entry.)
     const void* seen_objs[64];
     int nseen = 0;
-    for (std::size_t i = events_.size(); i-- > th.after_yield;) {
+    for (std::size_t i = th.after_yield; i < events_.size(); ++i) {
       const Event& seen = events_[i];
       if (seen.thread != t || !observes(seen.op)) continue;
       bool dup = false;
       for (int k = 0; k < nseen; ++k) dup = dup || seen_objs[k] == seen.obj;
-      if (dup) continue;  // only the last observation of each object counts
-      if (nseen < 64) seen_objs[nseen++] = seen.obj;
+      if (dup) continue;  // only the first observation of each object counts
+      if (nseen == 64) return true;  // too many to track: assume it may differ
+      seen_objs[nseen++] = seen.obj;
       for (std::size_t j = i + 1; j < events_.size(); ++j) {
         const Event& other = events_[j];
         if (other.thread == t) continue;
