@@ -265,6 +265,9 @@ struct Recorder {
   // which still stops it). Used by the teeth table.
   bool record_checks;
   std::uint64_t recorded_checks;
+  // Evidence mode: every ghost is ordered (GhostOrder is ignored), so that
+  // the verdicts with unordered ghosts can be compared with these.
+  bool ghosts_ordered;
 
   // Failure context, read by the driver when a simulation fails.
   const char* failed_check;
@@ -580,13 +583,14 @@ struct RelacyModel {
     // An ordered ghost access is a scheduling point the search orders like
     // any other step; an unordered one runs inside the thread's current
     // step and is logged (for traces) as commuting with everything.
+    bool ordered() const { return ordered_ || rlm::recorder().ghosts_ordered; }
     void step(rlm::Op op, const Loc& loc) const {
-      if (!ordered_) return;
+      if (!ordered()) return;
       rlm::announce(this, name_, op, loc);
       rl::ctx().sched();
     }
     void done(rlm::Op op, std::uint64_t v, const Loc& loc) const {
-      if (ordered_)
+      if (ordered())
         rlm::complete(this, name_, op, v, loc);
       else
         rlm::log_event(this, name_, rlm::Op::ghost_unordered, v, loc, op != rlm::Op::ghost_load);

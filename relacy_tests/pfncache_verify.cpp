@@ -48,6 +48,7 @@ struct Options {
   unsigned jobs = 0;
   std::uint64_t estimate = 0;
   bool trace = false, list = false, quiet = false, window = false, teeth = false;
+  bool ghosts_ordered = false;
   bool slow = false, slow_only = false;
   std::string replay, json, junit, witness, only;
   std::string only_check;  // "S1:" for --only S1: the prefix M::check() matches
@@ -515,6 +516,10 @@ Options parse(int argc, char** argv) {
   app.add_flag("--slow-only", o.slow_only, "run only what --slow adds");
   app.add_flag("--list", o.list, "list variants and scenarios and exit");
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  app.add_flag("--ghosts-ordered", o.ghosts_ordered,
+               "evidence mode: order every checker (ghost) access as a step of its own, as "
+               "if no ghost were GhostOrder::unordered; the verdicts must be the same "
+               "(ctest relacy.ghosts)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -635,6 +640,7 @@ std::vector<const Cell*> select(const Options& opt) {
 
 int run(int argc, char** argv) {
   const Options opt = parse(argc, argv);
+  rlm::recorder().ghosts_ordered = opt.ghosts_ordered;
   if (opt.list) {
     print_list();
     return 0;
