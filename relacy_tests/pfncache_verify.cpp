@@ -621,6 +621,38 @@ std::vector<std::string> harmless_sometimes_missing(const std::vector<Row>& rows
   return out;
 }
 
+// Every scenario a variant's caught_in or a finding names must exist, and
+// every variant a finding names (a misspelt name would silently drop the
+// cells the gate must check). One line per error.
+std::string registry_errors() {
+  std::set<std::string> scenarios, variants;
+  for (const Cell& c : cells()) {
+    scenarios.insert(c.scenario->name);
+    variants.insert(c.variant->name);
+  }
+  std::string out;
+  std::set<std::string> seen;
+  for (const Cell& c : cells()) {
+    if (!seen.insert(c.variant->name).second || c.variant->caught_in == nullptr) continue;
+    for (const std::string& s : split(c.variant->caught_in, ','))
+      if (!scenarios.count(s))
+        out += std::string("  variant ") + c.variant->name + ": caught_in names no scenario '" + s +
+               "'\n";
+  }
+  for (const FindingInfo& f : kFindings) {
+    for (const std::string& s : split(f.scenarios, ','))
+      if (!scenarios.count(s))
+        out += std::string("  finding ") + f.name + ": names no scenario '" + s + "'\n";
+    for (const std::string& v : split(f.variants, ','))
+      if (!variants.count(v))
+        out += std::string("  finding ") + f.name + ": names no variant '" + v + "'\n";
+    if (!variants.count(f.fixed_by))
+      out += std::string("  finding ") + f.name + ": its fix names no variant '" + f.fixed_by +
+             "'\n";
+  }
+  return out;
+}
+
 std::vector<const Cell*> select(const Options& opt) {
   for (const std::string& v : opt.variants) {
     bool known = false;
@@ -640,6 +672,11 @@ std::vector<const Cell*> select(const Options& opt) {
 
 int run(int argc, char** argv) {
   const Options opt = parse(argc, argv);
+  if (const std::string bad = registry_errors(); !bad.empty()) {
+    std::fprintf(stderr, "pfncache-verify: the registry of variants, scenarios and findings is "
+                         "inconsistent:\n%s", bad.c_str());
+    return 1;
+  }
   rlm::recorder().ghosts_ordered = opt.ghosts_ordered;
   if (opt.list) {
     print_list();

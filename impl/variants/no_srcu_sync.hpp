@@ -17,7 +17,7 @@ struct NoSrcuSync : Pfncache<M, NoSrcuSync<M>> {
       VariantKind::mutant,
       "kvm_swap_active_memslots() does not wait for SRCU readers before it finishes the generation and the old slots go",
       /*caught_by=*/"race slot|race memslots|S9|S3|S1",
-      /*caught_in=*/"two_refreshers_memslot_move,read_memslot_move,refresh_memslot_delete_munmap",
+      /*caught_in=*/"read_memslot_move,refresh_memslot_delete_munmap",
       /*why=*/nullptr};
   static constexpr bool kSwapSynchronizesSrcu = false;
 };

@@ -17,7 +17,7 @@ struct SrcuSkipsLateReaders : Pfncache<M, SrcuSkipsLateReaders<M>> {
       VariantKind::mutant,
       "synchronize_srcu() skips its first wait, for readers that read the index before the previous flip",
       /*caught_by=*/"S15|race slot|race memslots|S9",
-      /*caught_in=*/"read_memslot_move,two_refreshers_memslot_move",
+      /*caught_in=*/"read_memslot_move",
       /*why=*/nullptr};
   static constexpr bool kSrcuWaitsForLateReaders = false;
 };
