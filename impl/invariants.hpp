@@ -30,8 +30,8 @@ inline constexpr const char* S2 =
 
 // S3: the mmu_invalidate_seq half of mmu_notifier_retry_cache().
 inline constexpr const char* S3 =
-    "S3: a refresh installed a page that is not the one the primary MMU maps "
-    "at the cache's address (stale or freed pfn)";
+    "S3: the cache is valid on a page that is not the one the primary MMU maps "
+    "at its address (a stale or unmapped pfn was published, or kept)";
 
 // S4: gpc->valid = false before hva_to_pfn_retry() drops the lock.
 inline constexpr const char* S4 =

@@ -135,9 +135,9 @@ struct KvmMain {
 
   static void kvm_mmu_invalidate_end(Kvm<M>& kvm) {
     // Called under mmu_lock (write).
-    // (K) This sequence increase will notify the kvm page fault (and the
-    // pfn caches) that the page that is going to be mapped could have been
-    // freed.
+    // (K) The seq moves so that whoever looked up a page before this
+    // invalidation (a page fault, a pfn cache refresh) learns that the page
+    // may be gone.
     //
     // The kernel's plain increment under mmu_lock is modelled as an atomic
     // read-modify-write: every writer holds mmu_lock, so each increment reads
@@ -151,8 +151,8 @@ struct KvmMain {
     // an outcome the LKMM forbids (the seq-plain-increment variant keeps that
     // text; docs/limits.md shows its trace).
     kvm.mmu_invalidate_seq.fetch_add(1, std::memory_order_relaxed);
-    // (L) The above sequence increase must be visible before the below count
-    // decrease: pairs with smp_rmb() (G) in mmu_notifier_retry_cache().
+    // (L) Orders the seq++ before the count decrement in range_end: pairs
+    // with smp_rmb() (G) in mmu_notifier_retry_cache().
     if constexpr (Self::kEndWmb) M::smp_wmb();
     const long in_progress = kvm.mmu_invalidate_in_progress.load() - 1;
     kvm.mmu_invalidate_in_progress.store(in_progress);
@@ -179,22 +179,15 @@ struct KvmMain {
   }
 
   static void kvm_mmu_notifier_invalidate_range_start(Kvm<M>& kvm, MmuNotifierRange& range) {
-    // Prevent memslot modification between range_start() and range_end()
-    // so that conditionally locking provides the same result in both
-    // functions. Without that guarantee, the mmu_invalidate_in_progress
-    // adjustments will be imbalanced. (J): before any cache is walked.
+    // The count also keeps memslot updates out until range_end: both halves
+    // must find the same memslots, or the conditional mmu_lock/in_progress
+    // bookkeeping would not balance. (J): raised before any cache is walked.
     if constexpr (Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm);
 
-    /*
-     * Invalidate pfn caches _before_ invalidating the secondary MMUs, i.e.
-     * before acquiring mmu_lock, to avoid holding mmu_lock while acquiring
-     * each cache's lock. There are relatively few caches in existence at any
-     * given time, and the caches themselves can check for hva overlap, i.e.
-     * don't need to rely on memslot overlap checks for performance. Because
-     * this runs without holding mmu_lock, the pfn caches must use
-     * mn_active_invalidate_count (see above) instead of
-     * mmu_invalidate_in_progress.
-     */
+    // The caches are walked first, outside mmu_lock (no cache lock is taken
+    // with mmu_lock held), on their own hva test rather than the memslots';
+    // since this is before mmu_invalidate_in_progress is raised, a refresh
+    // must look at mn_active_invalidate_count instead.
     Self::gfn_to_pfn_cache_invalidate_start(kvm, range);
 
     if constexpr (!Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm);
@@ -261,14 +254,14 @@ struct KvmMain {
   static void kvm_swap_active_memslots(Kvm<M>& kvm) {
     const int active = kvm.memslots.load(std::memory_order_relaxed);  // slots_lock held
     const int inactive = active ^ 1;
-    // Grab the generation from the active memslots.
+    // The new set's generation starts from the active one's, marked in
+    // progress until the grace period below is over.
     std::uint64_t gen = kvm.__memslots[active].generation.load(std::memory_order_relaxed);
     M::check(!(gen & KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS), inv::S16_gen);
     kvm.__memslots[inactive].generation.store(gen | KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS,
                                               std::memory_order_relaxed);
-    // Do not store the new memslots while there are invalidations in
-    // progress, otherwise the locking in invalidate_range_start and
-    // invalidate_range_end will be unbalanced.
+    // No publication while an invalidation is between its range_start and
+    // range_end: both must see the same memslots (see range_start).
     kvm.mn_invalidate_lock.lock();
     if constexpr (Self::kSwapWaitsForInvalidations) {
       bool waited = false;
@@ -285,8 +278,8 @@ struct KvmMain {
 
     if constexpr (Self::kSwapSynchronizesSrcu) Self::synchronize_srcu_expedited(kvm);
 
-    // Increment the new memslot generation a second time, dropping the
-    // update in-progress flag.
+    // The final generation: the in-progress bit cleared, one step per
+    // address space further.
     gen = (gen | KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS) & ~KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS;
     gen += kNrMemslotAsIds;
     kvm.__memslots[inactive].generation.store(gen, std::memory_order_relaxed);
@@ -305,7 +298,7 @@ struct KvmMain {
 
   static void kvm_activate_memslot(Kvm<M>& kvm, int old, int fresh) {
     Self::kvm_swap_active_memslots(kvm);
-    // Propagate the new memslot to the now inactive memslots.
+    // The set that just became inactive gets the same change.
     Self::kvm_replace_memslot(kvm, old, fresh);
   }
 

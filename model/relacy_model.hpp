@@ -570,8 +570,9 @@ struct RelacyModel {
     void adjust(T v, Loc loc = Loc::current()) {
       step(rlm::Op::ghost_adjust, loc);
       g_ = static_cast<T>(g_ + v);
-      // The log records the delta: it does not depend on the order.
-      done(rlm::Op::ghost_adjust, rlm::to_u64(v), loc);
+      // The log records the delta, which does not depend on the order (an
+      // unordered ghost's access is not part of any class key: its new value).
+      done(rlm::Op::ghost_adjust, rlm::to_u64(ordered() ? v : g_), loc);
       rlm::history_note(loc, "ghost adjust by", name_, rlm::to_u64(v));
     }
     // Sets the value while the test object is being built (not an operation).

@@ -117,7 +117,10 @@ class Collector {
     const auto* b = static_cast<const char*>(base);
     for (std::size_t i = 0; i < r.log_size; ++i) {
       const rlm::Event& e = r.log[i];
-      if (e.thread == rlm::kSpecialThread || e.op == rlm::Op::yield || e.obj == nullptr) continue;
+      // (Unordered ghost accesses are not steps: the search never orders them.)
+      if (e.thread == rlm::kSpecialThread || e.op == rlm::Op::yield || e.obj == nullptr ||
+          e.op == rlm::Op::ghost_unordered)
+        continue;
       const auto* o = static_cast<const char*>(e.obj);
       const std::uint64_t id =
           (o >= b && o < b + size)
@@ -338,6 +341,13 @@ inline std::string thread_label(unsigned t, const RunOptions& o) {
   return buf;
 }
 
+// A function's name without its template arguments (a lambda inside a
+// function template is named after the whole instantiation).
+inline std::string short_func(const char* func) {
+  const char* lt = std::strchr(func, '<');
+  return lt ? std::string(func, static_cast<std::size_t>(lt - func)) : std::string(func);
+}
+
 inline const char* short_path(const char* file) {
   static const char* const roots[] = {"/impl/",       "/model/",      "/relacy_tests/",
                                       "/tsan_tests/", "/unit_tests/", "/bench/"};
@@ -461,7 +471,8 @@ inline void build_traces(const RunOptions& o, Failure& f) {
     ++step;
     char line[512];
     std::snprintf(line, sizeof line, "  %4u  %-14s %-34s %-44s %s:%u\n", step,
-                  thread_label(e.thread, o).c_str(), e.loc.func, describe_event(e).c_str(),
+                  thread_label(e.thread, o).c_str(), short_func(e.loc.func).c_str(),
+                  describe_event(e).c_str(),
                   short_path(e.loc.file), e.loc.line);
     full += line;
     const bool ghost = e.op == rlm::Op::ghost_load || e.op == rlm::Op::ghost_store ||
@@ -477,7 +488,8 @@ inline void build_traces(const RunOptions& o, Failure& f) {
       char line[512], step_text[128];
       std::snprintf(step_text, sizeof step_text, "%s(%s)", rlm::op_name(p.op), p.name);
       std::snprintf(line, sizeof line, "        %-14s %-34s waits in %-35s %s:%u\n",
-                    thread_label(t, o).c_str(), p.loc.func, step_text, short_path(p.loc.file),
+                    thread_label(t, o).c_str(), short_func(p.loc.func).c_str(), step_text,
+                    short_path(p.loc.file),
                     p.loc.line);
       waiting += line;
     }
@@ -495,7 +507,9 @@ inline void build_traces(const RunOptions& o, Failure& f) {
           static_cast<int>(e.thread) != r.last_access_thread &&
           (e.op == rlm::Op::var_store || (e.op == rlm::Op::var_load && r.last_access_write))) {
         char b[300];
-        std::snprintf(b, sizeof b, "\n          the conflicting access: %s by %s at %s:%u",
+        std::snprintf(b, sizeof b,
+                      "\n          the latest conflicting access by another thread: %s by %s at "
+                      "%s:%u",
                       describe_event(e).c_str(), thread_label(e.thread, o).c_str(),
                       short_path(e.loc.file), e.loc.line);
         other = b;
@@ -506,10 +520,10 @@ inline void build_traces(const RunOptions& o, Failure& f) {
                   "  FAILED: data race on %s: the access at %s:%u (%s) is not ordered by "
                   "happens-before with another thread's access%s\n",
                   r.last_access_name, short_path(r.last_access_loc.file), r.last_access_loc.line,
-                  r.last_access_loc.func, other.c_str());
+                  short_func(r.last_access_loc.func).c_str(), other.c_str());
   } else if (f.kind == "invariant") {
     std::snprintf(tail, sizeof tail, "  FAILED: %s\n          at %s:%u (%s)\n", f.what.c_str(),
-                  short_path(f.loc.file), f.loc.line, f.loc.func);
+                  short_path(f.loc.file), f.loc.line, short_func(f.loc.func).c_str());
   } else {
     std::snprintf(tail, sizeof tail, "  FAILED: %s\n", f.what.c_str());
   }
