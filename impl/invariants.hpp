@@ -86,7 +86,8 @@ inline constexpr const char* S14_add =
 inline constexpr const char* S14_del =
     "S14: list corruption: list_del() of a cache not on kvm->gpc_list";
 inline constexpr const char* S14_walk =
-    "S14: list corruption: the walk of kvm->gpc_list reached a deleted node";
+    "S14: list corruption: the walk of kvm->gpc_list reached a deleted node or went round "
+    "a cycle";
 inline constexpr const char* S14_rest =
     "S14: at rest, kvm->gpc_list and the caches' active flags disagree";
 
@@ -193,8 +194,6 @@ inline constexpr const char* P4_memremap = "P4: a cache mapped device memory wit
 inline constexpr const char* A1_access_ok =
     "A1: kvm_gpc_activate_hva() refused an address access_ok() rejects";
 inline constexpr const char* A2_hva_cache = "A2: an HVA-based cache was refreshed";
-inline constexpr const char* T1_teardown =
-    "T1: mm teardown freed a page while a cache was still valid for it";
 
 // Every observation, for validating the codes a user names.
 inline constexpr const char* observations[] = {
@@ -204,7 +203,7 @@ inline constexpr const char* observations[] = {
     U0_check_failed,   U1_used,        U2_used_new_page,   U3_readers_both,    I1_invalidated,
     I2_no_memslot,     I3_two_caches,  G1_gen_mismatch,    G2_in_progress,     G3_retranslated,
     G4_updater_waited, G5_srcu_waited, P1_unmapped,        P3_retry_unmapped,  P4_memremap,
-    A1_access_ok,      A2_hva_cache,   T1_teardown};
+    A1_access_ok,      A2_hva_cache};
 
 }  // namespace inv
 }  // namespace pfv

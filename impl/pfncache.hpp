@@ -176,8 +176,11 @@ struct Pfncache : KvmMain<M, Self> {
     unsigned invalidated = 0;  // checker
     kvm.gpc_lock.lock();
     // list_for_each_entry(gpc, &kvm->gpc_list, list)
+    unsigned visited = 0;  // checker: a corrupt list may be a cycle
     for (int i = kvm.gpc_list_next.load(); i != Gpc<M>::kHead;) {
-      if (i < 0) {  // LIST_POISON: a node that was deleted is still linked
+      if (i < 0 || ++visited > Kvm<M>::kMaxGpc) {
+        // LIST_POISON: a node that was deleted is still linked; or more
+        // nodes than caches: the list has a cycle.
         M::check(false, inv::S14_walk);
         break;
       }
@@ -569,7 +572,13 @@ struct Pfncache : KvmMain<M, Self> {
     const int next = kvm.gpc_list_next.load();
     const bool next_ok = (next == Gpc<M>::kHead ? kvm.gpc_list_prev.load()
                                                 : kvm.gpcs[next]->prev.load()) == Gpc<M>::kHead;
+    // checker: the cache must not be listed already (a node added twice
+    // corrupts the list even where the debug checks below pass).
+    M::check((gpc.ghost.load() & Gpc<M>::LISTED) == 0, inv::S14_add);
+    // __list_add_valid(): with CONFIG_DEBUG_LIST a corrupt add is reported
+    // and not done.
     M::check(next_ok && next != me, inv::S14_add);
+    if (!next_ok || next == me) return;
     if (next == Gpc<M>::kHead)
       kvm.gpc_list_prev.store(me);
     else

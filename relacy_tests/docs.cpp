@@ -148,15 +148,28 @@ bool gen_window(const std::vector<std::string>& a, std::string& out, std::string
 }
 
 bool gen_checks(const std::string& root, std::string& out, std::string& err) {
-  static const char* const files[] = {"impl/pfncache.hpp", "impl/host_mmu.hpp",
+  static const char* const files[] = {"impl/pfncache.hpp", "impl/kvm_main.hpp",
+                                      "impl/host_mmu.hpp", "impl/srcu.hpp",
                                       "impl/scenarios.hpp"};
-  static const char* const names[] = {"S1_use",          "S1_walk",         "S2", "S3", "S4", "S5",
-                                      "S6_valid_active", "S6_active_listed", "S11_window"};
+  // Every invariant text impl/invariants.hpp defines ("inline constexpr
+  // const char* S..."), in its order: none may go unchecked.
+  std::vector<std::string> names;
+  {
+    std::ifstream in(root + "/impl/invariants.hpp");
+    if (!in) return (err = "cannot read impl/invariants.hpp"), false;
+    const std::string decl = "inline constexpr const char* S";
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind(decl, 0) != 0) continue;
+      const std::size_t b = decl.size() - 1, e = line.find_first_of(" =", b);
+      names.push_back(line.substr(b, e - b));
+    }
+  }
   std::ostringstream s;
   s << "| invariant | checked at | the line |\n|---|---|---|\n";
-  for (const char* n : names) {
-    const std::string needle = std::string("inv::") + n + ")";
-    const std::string needle2 = std::string("inv::") + n + ",";
+  for (const std::string& n : names) {
+    const std::string needle = "inv::" + n + ")";
+    const std::string needle2 = "inv::" + n + ",";
     bool any = false;
     for (const char* f : files) {
       std::ifstream in(root + "/" + f);
@@ -167,15 +180,14 @@ bool gen_checks(const std::string& root, std::string& out, std::string& err) {
         ++no;
         if (line.find(needle) == std::string::npos && line.find(needle2) == std::string::npos)
           continue;
-        std::string code = line;
-        code.erase(0, code.find_first_not_of(' '));
-        for (char& ch : code)
-          if (ch == '|') ch = '/';
-        s << "| " << n << " | `" << f << ":" << no << "` | `" << code << "` |\n";
+        std::string code = line.substr(line.find_first_not_of(' '));
+        std::string cell;
+        for (char ch : code) cell += ch == '|' ? std::string("\\|") : std::string(1, ch);
+        s << "| " << n << " | `" << f << ":" << no << "` | `" << cell << "` |\n";
         any = true;
       }
     }
-    if (!any) return (err = std::string("no check found for ") + n), false;
+    if (!any) return (err = "no check found for " + n), false;
   }
   out = s.str();
   return true;

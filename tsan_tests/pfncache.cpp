@@ -107,6 +107,8 @@ const Racy kRacy[] = {
     {"lockless-precheck", "invalidate_vs_refresh"},   // the pre-check reads with no lock
     {"use-after-unlock", "invalidate_vs_read"},       // khva used after read_unlock()
     {"no-refresh-lock", "activate_deactivate"},       // refresh vs deactivate
+    {"no-srcu-sync", "read_memslot_move"},            // a reader of slots the update frees
+    {"activate-without-refresh-lock", "two_activators_invalidate"},  // two activators
 };
 
 real::ProcessResult run_child(const Racy& r, std::uint64_t n) {
