@@ -28,12 +28,12 @@ struct Cell {
   unsigned variant_order;
   unsigned scenario_order;
   unsigned threads;
-  StressResult (*run)(std::uint64_t iterations, std::uint64_t seed);
+  StressResult (*run)(std::uint64_t iterations, std::uint64_t seed, const Order* order);
 };
 
 template <class S>
-StressResult run_cell(std::uint64_t iterations, std::uint64_t seed) {
-  return run<S>(iterations, seed);
+StressResult run_cell(std::uint64_t iterations, std::uint64_t seed, const Order* order) {
+  return run<S>(iterations, seed, false, order);
 }
 
 inline std::vector<Cell>& cell_registry() {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -110,11 +111,26 @@ void spin_until(F done) {
     if (k >= 256) sched_yield();
 }
 
+// An order forced on every iteration, for tests that need one interleaving
+// rather than a sample: thread `late` starts only once every other thread
+// has finished. The wait uses relaxed atomics only, so it orders the threads
+// in time without creating any happens-before edge between them: accesses
+// they make race for TSan exactly as they would without the order.
+struct Order {
+  int late = -1;
+};
+
+// Waits (relaxed loads: no happens-before) until `finished` reaches `others`.
+inline void wait_for_the_others(const std::atomic<unsigned>& finished, unsigned others) {
+  spin_until([&] { return finished.load(std::memory_order_relaxed) >= others; });
+}
+
 // Runs S `iterations` times. Each iteration constructs a fresh S, calls
 // before(), runs thread(i) for every i on its own std::thread (released
-// together), joins, and calls after().
+// together, or in `order`), joins, and calls after().
 template <class S>
-StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential = false) {
+StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential = false,
+                 const Order* order = nullptr) {
   CountingChecks checks;
   StressResult out;
   const auto t0 = std::chrono::steady_clock::now();
@@ -127,6 +143,7 @@ StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential =
     } else {
       std::atomic<unsigned> ready{0};
       std::atomic<bool> go{false};
+      std::atomic<unsigned> finished{0};
       unsigned delay[S::threads];
       for (unsigned i = 0; i < S::threads; ++i)
         delay[i] = static_cast<unsigned>(splitmix(rng) % 64);
@@ -138,7 +155,9 @@ StressResult run(std::uint64_t iterations, std::uint64_t seed, bool sequential =
           spin_until([&] { return go.load(std::memory_order_relaxed); });
           for (unsigned k = 0; k < delay[i]; ++k)
             std::atomic_signal_fence(std::memory_order_seq_cst);
+          if (order && order->late == static_cast<int>(i)) wait_for_the_others(finished, S::threads - 1);
           s->thread(i);
+          finished.fetch_add(1, std::memory_order_relaxed);
         });
       }
       spin_until([&] { return ready.load(std::memory_order_relaxed) == S::threads; });

@@ -11,15 +11,18 @@
 // changed before the write lock was taken (W1, and W3: moved by the
 // refresh).
 //
-//   window_rate [ITERATIONS [MAX_READERS]]    (defaults 100000 and 4)
+//   window_rate [ITERATIONS [MAX_READERS [--smoke]]]    (defaults 100000 and 4)
 //
 // A statistic, not a test: it asserts nothing but that every invariant held
-// (exit 1 otherwise) and that the window was reached at all.
+// (exit 1 otherwise) and, unless --smoke, that the window was reached at all
+// (whether it is, in a few thousand iterations, depends on the machine's
+// load: the smoke test must not).
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -107,8 +110,9 @@ int main(int argc, char** argv) {
   const std::uint64_t iterations = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
   const unsigned max_readers =
       argc > 2 ? static_cast<unsigned>(std::strtoul(argv[2], nullptr, 10)) : 4;
-  if (iterations == 0) {
-    std::fprintf(stderr, "usage: window_rate [ITERATIONS [MAX_READERS]]\n");
+  const bool smoke = argc > 3 && std::string(argv[3]) == "--smoke";
+  if (iterations == 0 || argc > 4 || (argc > 3 && !smoke)) {
+    std::fprintf(stderr, "usage: window_rate [ITERATIONS [MAX_READERS [--smoke]]]\n");
     return 2;
   }
   real::CountingChecks checks;
@@ -131,7 +135,7 @@ int main(int argc, char** argv) {
     std::printf("invariant violated: %s\n", checks.first().c_str());
     return 1;
   }
-  if (!reached) {
+  if (!reached && !smoke) {
     std::printf("the window was never reached\n");
     return 1;
   }
