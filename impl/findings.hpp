@@ -15,6 +15,9 @@
 #ifndef PFV_IMPL_FINDINGS_HPP
 #define PFV_IMPL_FINDINGS_HPP
 
+#include <cstddef>
+#include <cstring>
+
 #include "impl/info.hpp"
 
 namespace pfv {
@@ -39,7 +42,7 @@ inline constexpr FindingInfo kFindings[] = {
      "mn_active_invalidate_count but not mmu_invalidate_seq, and it can start and "
      "end while the refresh has gpc->lock dropped"},
     {"mm-teardown-leaves-cache-valid",
-     "v6.9,pre-patch,v6.18,v6.18+range-end-seq",
+     "v6.9,pre-patch,v6.18,v6.18+range-end-seq,kernel-6.1",
      "teardown_vs_timer_read,teardown_vs_refresh_read",
      "S1|S3|race page",
      "v6.18+release-invalidates",
@@ -54,14 +57,38 @@ inline constexpr FindingInfo kFindings[] = {
      "v6.9's kvm_gpc_activate_hva() accepts a kernel address, and "
      "__kvm_gpc_refresh() then WARNs (GPA and HVA both invalid); fixed in v6.11 "
      "by ebbdf37ce9ab, which moved access_ok() into kvm_gpc_activate_hva()"},
+    {"v6.1-deactivate-leaves-valid",
+     "kernel-6.1",
+     "activate_deactivate,two_caches_deactivate_activate_read",
+     "S6",
+     "pre-patch",
+     "v6.1's kvm_gpc_deactivate() clears active and takes the cache off "
+     "kvm->gpc_list, and only then, in kvm_gfn_to_pfn_cache_unmap(), clears valid: "
+     "in between the cache is valid, inactive and out of reach of every "
+     "invalidation; fixed in v6.2 by 9f87791d686d, which Debian 12's 6.1 does not have"},
 };
 
+// A kernel file's variant name without the "+patch" of a patched copy
+// (pfncache-verify --patch): the copy is expected to show the findings of
+// the file it patches, until the patch fixes them.
+inline const char* base_name(const char* name) {
+  static thread_local char buf[64];
+  const char* plus = std::strstr(name, "+patch");
+  if (plus == nullptr || static_cast<std::size_t>(plus - name) >= sizeof buf) return name;
+  std::memcpy(buf, name, static_cast<std::size_t>(plus - name));
+  buf[plus - name] = 0;
+  return buf;
+}
+
 // The registered finding a variant shows in a scenario, or nullptr: its own
-// if it is a kernel variant, v6.18's (Pfncache's defaults) otherwise.
+// if it is a kernel variant (its twin's if it runs the kernel's own file),
+// v6.18's (Pfncache's defaults) otherwise.
 inline const FindingInfo* finding_for(const VariantInfo& v, const ScenarioInfo& s) {
-  const char* who = v.kind == VariantKind::kernel ? v.name : "v6.18";
+  const char* who = v.twin ? v.twin : v.kind == VariantKind::kernel ? v.name : "v6.18";
   for (const FindingInfo& f : kFindings)
-    if (names_include(f.variants, who) && names_include(f.scenarios, s.name)) return &f;
+    if ((names_include(f.variants, who) || names_include(f.variants, base_name(v.name))) &&
+        names_include(f.scenarios, s.name))
+      return &f;
   return nullptr;
 }
 

@@ -44,6 +44,15 @@ struct VariantInfo {
   // its complete searches must reach in some scenario, the window it is
   // harmless in (a "harmless" that never opens its window proves nothing).
   const char* sometimes = nullptr;
+  // A variant that runs the kernel's own pfncache.c (kshim/): the impl/
+  // variant that writes the same code (its executions and outcomes must
+  // agree, the gate reports a difference as drift; its findings are this
+  // one's), and what its API lacks ("hva": no HVA-based caches), so that
+  // scenarios which need it have no cell.
+  const char* twin = nullptr;
+  const char* lacks = nullptr;
+  bool kernel_file = false;
+  int kshim_api = 0;  // its shim API level (kshim/bridge.hpp)
 };
 
 struct ScenarioInfo {
@@ -59,6 +68,9 @@ struct ScenarioInfo {
   // `pfncache-verify --slow` (ctest label `slow`); its measured cost is in
   // docs/measured/search.md. Mutants' refutations in it still run.
   bool slow = false;
+  // What the scenario needs of a variant's API ("hva": HVA-based caches;
+  // "parallel-activate": activations of one cache may race, 6addfcf27139).
+  const char* needs = nullptr;
 };
 
 // Which (variant, scenario) cells exist, in both drivers: a kernel variant
@@ -67,6 +79,7 @@ struct ScenarioInfo {
 // caught_in). Cells that would only re-run the kernel's code with a dormant
 // knob are not built.
 constexpr bool cell_exists(const VariantInfo& v, const ScenarioInfo& s) {
+  if (s.needs && names_include(v.lacks, s.needs)) return false;
   if (v.kind == VariantKind::kernel) return true;
   if (v.caught_by && names_include("harmless", v.caught_by)) return true;
   return names_include(v.caught_in, s.name);

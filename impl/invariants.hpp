@@ -111,6 +111,9 @@ inline constexpr const char* S16_count =
 inline constexpr const char* S16_gen =
     "S16: WARN_ON(gen & KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS) in kvm_swap_active_memslots()";
 
+inline constexpr const char* S16_kernel_warn =
+    "S16: a WARN_ON_ONCE() or KVM_BUG_ON() of the kernel's pfncache.c fired";
+
 // S17: at rest (every thread done), the mmu_notifier bookkeeping is balanced.
 inline constexpr const char* S17_count = "S17: at rest, mn_active_invalidate_count is not zero";
 inline constexpr const char* S17_in_progress =
@@ -195,15 +198,60 @@ inline constexpr const char* A1_access_ok =
     "A1: kvm_gpc_activate_hva() refused an address access_ok() rejects";
 inline constexpr const char* A2_hva_cache = "A2: an HVA-based cache was refreshed";
 
+// The kernel file's hooks (kshim/harness.hpp), for hook coverage: GUP ran
+// (K0), the retry loop's hook ran (K2); the walk met a listed cache (K3),
+// the walk's hook ran (K1). A kernel-file cell that reaches K0 must reach
+// K2, one that reaches K3 must reach K1: a renamed kernel function would
+// otherwise switch the checks off unseen.
+inline constexpr const char* K0_gup = "K0: the kernel file called GUP";
+inline constexpr const char* K1_walk_hooked =
+    "K1: the walk's checks ran in the kernel file's gfn_to_pfn_cache_invalidate_start()";
+inline constexpr const char* K2_retry_hooked =
+    "K2: the retry loop's checks ran in the kernel file's hva_to_pfn_retry()";
+inline constexpr const char* K3_walk_met_cache = "K3: the kernel file's walk met a listed cache";
+// K4: the kernel's own WARN_ON_ONCE(gpc->valid) after GUP, which is S5 on the
+// kernel file, was evaluated (a cell that reaches K0 must reach K4).
+inline constexpr const char* K4_warn_hooked =
+    "K4: the kernel file's WARN_ON_ONCE(gpc->valid) in hva_to_pfn_retry() was evaluated";
+
 // Every observation, for validating the codes a user names.
-inline constexpr const char* observations[] = {
-    W0_window,         W1_changed,     W2_valid_cleared,   W3_uhva_moved,      W4_pfn_changed,
-    W5_deactivated,    W6_revalidated, W7_recheck_skipped, W8_redundant_store, W9_store_changed,
-    R1_retry,          R2_retry_count, R3_retry_seq,       R4_retry_two,       R5_snapshot_saw_end,
-    U0_check_failed,   U1_used,        U2_used_new_page,   U3_readers_both,    I1_invalidated,
-    I2_no_memslot,     I3_two_caches,  G1_gen_mismatch,    G2_in_progress,     G3_retranslated,
-    G4_updater_waited, G5_srcu_waited, P1_unmapped,        P3_retry_unmapped,  P4_memremap,
-    A1_access_ok,      A2_hva_cache};
+inline constexpr const char* observations[] = {W0_window,
+                                               W1_changed,
+                                               W2_valid_cleared,
+                                               W3_uhva_moved,
+                                               W4_pfn_changed,
+                                               W5_deactivated,
+                                               W6_revalidated,
+                                               W7_recheck_skipped,
+                                               W8_redundant_store,
+                                               W9_store_changed,
+                                               R1_retry,
+                                               R2_retry_count,
+                                               R3_retry_seq,
+                                               R4_retry_two,
+                                               R5_snapshot_saw_end,
+                                               U0_check_failed,
+                                               U1_used,
+                                               U2_used_new_page,
+                                               U3_readers_both,
+                                               I1_invalidated,
+                                               I2_no_memslot,
+                                               I3_two_caches,
+                                               G1_gen_mismatch,
+                                               G2_in_progress,
+                                               G3_retranslated,
+                                               G4_updater_waited,
+                                               G5_srcu_waited,
+                                               P1_unmapped,
+                                               P3_retry_unmapped,
+                                               P4_memremap,
+                                               A1_access_ok,
+                                               A2_hva_cache,
+                                               K0_gup,
+                                               K1_walk_hooked,
+                                               K2_retry_hooked,
+                                               K3_walk_met_cache,
+                                               K4_warn_hooked};
 
 }  // namespace inv
 }  // namespace pfv

@@ -92,7 +92,9 @@ struct KvmMain {
 
   // kvm_memslots(): srcu_dereference(kvm->memslots[0]). Returns the index of
   // the set (kvm->__memslots[...]).
-  static int kvm_memslots(Kvm<M>& kvm) { return kvm.memslots.load(std::memory_order_acquire); }
+  static int kvm_memslots(Kvm<M>& kvm, Loc loc = Loc::current()) {
+    return kvm.memslots.load(std::memory_order_acquire, loc);
+  }
 
   // __gfn_to_memslot(): the slot of `set` covering gfn, or kNoSlot.
   static int do_gfn_to_memslot(Kvm<M>& kvm, int set, gfn_t gfn) {

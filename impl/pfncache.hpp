@@ -134,11 +134,14 @@ struct Pfncache : KvmMain<M, Self> {
 
   // ---- gpc->lock, with the checker's view of each write critical section ----
 
-  static void read_lock_irq(Gpc<M>& gpc) { gpc.lock.read_lock(); }
-  static void read_unlock_irq(Gpc<M>& gpc) { gpc.lock.read_unlock(); }
+  // (`loc`: the caller's line for the trace; kshim/ passes the kernel file's.)
+  static void read_lock_irq(Gpc<M>& gpc, Loc loc = Loc::current()) { gpc.lock.read_lock(loc); }
+  static void read_unlock_irq(Gpc<M>& gpc, Loc loc = Loc::current()) {
+    gpc.lock.read_unlock(loc);
+  }
 
-  static void write_lock_irq(Gpc<M>& gpc) {
-    gpc.lock.write_lock();
+  static void write_lock_irq(Gpc<M>& gpc, Loc loc = Loc::current()) {
+    gpc.lock.write_lock(loc);
     gpc.at_write_lock = {gpc.valid.load(), gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(),
                          gpc.khva.load()};
   }
@@ -148,7 +151,7 @@ struct Pfncache : KvmMain<M, Self> {
   // uhva maps (S3), must not have been walked by an invalidation still in
   // flight (S2), must be active (S6), and an active cache must be on the
   // list (S6). Reads here are under the write lock.
-  static void write_unlock_irq(Gpc<M>& gpc) {
+  static void write_unlock_irq(Gpc<M>& gpc, Loc loc = Loc::current()) {
     const typename Gpc<M>::Snapshot& was = gpc.at_write_lock;
     const bool valid = gpc.valid.load();
     const bool active = gpc.active.load();
@@ -164,8 +167,13 @@ struct Pfncache : KvmMain<M, Self> {
       if (newly_valid) M::check(Gpc<M>::walked_of(g) == 0, inv::S2);
       if (active) M::check((g & Gpc<M>::LISTED) != 0, inv::S6_active_listed);
     }
-    gpc.lock.write_unlock();
+    gpc.lock.write_unlock(loc);
   }
+
+  // The scenario's VM and caches, once built (before any thread runs): a
+  // variant that keeps state of its own beside them (kshim/: the kernel
+  // file's views) binds it here.
+  static void bind_scenario(Kvm<M>&, Gpc<M>&, Gpc<M>&) {}
 
   // ---- virt/kvm/pfncache.c ----------------------------------------------------
 
