@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -30,6 +31,8 @@
 #include "relacy_tests/gate.hpp"
 #include "relacy_tests/pool.hpp"
 #include "relacy_tests/teeth.hpp"
+#include "kshim/knobs.hpp"
+#include "relacy_tests/kernel_patch.hpp"
 
 namespace {
 
@@ -53,6 +56,11 @@ struct Options {
   std::string replay, json, junit, witness, only;
   std::string only_check;  // "S1:" for --only S1: the prefix M::check() matches
   std::string sometimes;   // --sometimes: codes every cell must also reach
+  std::string shim_mutant;  // --shim-mutant KIND@FUNCTION (kshim/knobs.hpp)
+  bool shim_teeth = false;
+  bool fingerprint_crosscheck = false;
+  std::string kernel_tree, patch;  // --kernel-tree DIR --patch FILE
+  std::vector<std::string> forward;  // the other arguments, for the patched build's gate
 };
 
 double since(Clock::time_point t0) {
@@ -510,6 +518,26 @@ Options parse(int argc, char** argv) {
   app.add_flag("--teeth", o.teeth,
                "show that each invariant alone catches some mutant: a mutant x invariant "
                "table; exits 1 if one catches none");
+  app.add_option("--shim-mutant", o.shim_mutant,
+                 "run the kernel-file variants with one shim mutant: drop-rmb, drop-read-lock, "
+                 "drop-write-lock, drop-mutex or drop-warn, @ the kernel function whose calls "
+                 "it drops (drop-rmb@mmu_notifier_retry_cache); see kshim/knobs.hpp")
+      ->type_name("KIND@FUNCTION");
+  app.add_flag("--shim-teeth", o.shim_teeth,
+               "show that the gate catches every shim mutant of kshim/knobs.hpp on every "
+               "kernel-file variant built; exits 1 if one is not caught");
+  app.add_flag("--fingerprint-crosscheck", o.fingerprint_crosscheck,
+               "run the kernel-file variants' cells (default: the small scenarios) with the "
+               "retry loop's declared fingerprint and with the one of every value loaded; "
+               "their outcomes and observations must agree (ctest kernel.fingerprint)");
+  app.add_option("--kernel-tree", o.kernel_tree,
+                 "with --patch: a kernel tree (it needs virt/kvm/pfncache.c and its Makefile)")
+      ->type_name("DIR");
+  app.add_option("--patch", o.patch,
+                 "with --kernel-tree: apply this unified diff to a temporary copy of the tree's "
+                 "virt/kvm/pfncache.c, build it (g++) and gate it beside the unpatched file "
+                 "(kernel-X.Y+patch and kernel-X.Y); the other options go to that gate")
+      ->type_name("FILE");
   app.add_flag("--slow", o.slow,
                "also run the complete searches of the scenarios marked slow (their cost is in "
                "docs/measured/search.md)");
@@ -527,6 +555,17 @@ Options parse(int argc, char** argv) {
     std::exit(0);
   } catch (const CLI::ParseError& e) {
     throw BadInput(e.what());
+  }
+  if (o.kernel_tree.empty() != o.patch.empty())
+    throw BadInput("--kernel-tree and --patch go together");
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--kernel-tree" || a == "--patch") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--kernel-tree=", 0) == 0 || a.rfind("--patch=", 0) == 0) continue;
+    o.forward.push_back(a);
   }
   o.search = gate::parse_search(search);
   if (!variants.empty()) o.variants = split(variants, ',');
@@ -546,6 +585,9 @@ Options parse(int argc, char** argv) {
                        "' (see impl/invariants.hpp)");
       o.sometimes += " " + code;
     }
+  if (!o.shim_mutant.empty() && !kshim::parse_knob(o.shim_mutant, kshim::knob()))
+    throw BadInput("--shim-mutant: not KIND@FUNCTION with KIND one of drop-rmb, drop-read-lock, "
+                   "drop-write-lock, drop-mutex, drop-warn: '" + o.shim_mutant + "'");
   if (app.count("--witness") && o.witness.empty())
     throw BadInput("--witness needs an observation name (W3, R2, ...)");
   if (!o.only.empty()) {
@@ -621,6 +663,74 @@ std::vector<std::string> harmless_sometimes_missing(const std::vector<Row>& rows
   return out;
 }
 
+// The kernel file against its impl/ twin (VariantInfo::twin), cell by cell,
+// where both ran: the same code must give the same result class, executions,
+// outcomes and observations (the kernel file's own hook codes K* aside). One
+// message per difference: drift between impl/ and the kernel's text.
+std::vector<std::string> kernel_file_drift(const std::vector<Row>& rows, const Options& opt) {
+  std::vector<std::string> out;
+  if (opt.shards > 1 || !opt.only.empty() || !opt.shim_mutant.empty()) return out;
+  for (const Row& k : rows) {
+    const VariantInfo& v = *k.cell->variant;
+    // (A patched file, kernel-X.Y+patch, is meant to differ.)
+    if (!v.kernel_file || v.twin == nullptr || std::strstr(v.name, "+patch")) continue;
+    const Row* t = nullptr;
+    for (const Row& r : rows)
+      if (r.cell->scenario == k.cell->scenario && std::strcmp(r.cell->variant->name, v.twin) == 0)
+        t = &r;
+    if (t == nullptr || k.result.search != t->result.search) continue;
+    const std::string where =
+        std::string(v.name) + " / " + k.cell->scenario->name + ": drift from " + v.twin + ": ";
+    if (k.result_class != t->result_class)
+      out.push_back(where + "result " + k.result_class + " vs " + t->result_class);
+    if (k.result.shown_executions() != t->result.shown_executions())
+      out.push_back(where + std::to_string(k.result.shown_executions()) + " vs " +
+                    std::to_string(t->result.shown_executions()) + " executions");
+    if (k.result.outcomes != t->result.outcomes)
+      out.push_back(where + std::to_string(k.result.outcomes) + " vs " +
+                    std::to_string(t->result.outcomes) + " outcomes");
+    std::map<std::string, std::uint64_t> ko, to;
+    for (const Observation& o : k.result.observations)
+      if (o.what[0] != 'K') ko[o.what.substr(0, o.what.find(':'))] = o.executions;
+    for (const Observation& o : t->result.observations)
+      to[o.what.substr(0, o.what.find(':'))] = o.executions;
+    if (ko != to) {
+      std::string d;
+      for (const auto& [code, n] : ko)
+        if (!to.count(code) || to[code] != n)
+          d += " " + code + "=" + std::to_string(n) + "/" + std::to_string(to.count(code) ? to[code] : 0);
+      for (const auto& [code, n] : to)
+        if (!ko.count(code)) d += " " + code + "=0/" + std::to_string(n);
+      out.push_back(where + "observations differ (kernel/twin):" + d);
+    }
+  }
+  return out;
+}
+
+// Hook coverage: the shim's checks are chosen by the calling kernel
+// function's name, so a renamed function would switch them off unseen. A
+// kernel-file cell whose complete search passed and called GUP (K0) must have run the retry loop's hook
+// (K2) and evaluated the kernel's WARN that is S5 (K4); one whose walk met a
+// cache (K3) must have run the walk's hook (K1).
+std::vector<std::string> hook_coverage_missing(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
+  for (const Row& r : rows) {
+    // (A failing search stops early: coverage is a claim of complete passes.)
+    if (!r.cell->variant->kernel_file || !r.result.complete || r.result.failed()) continue;
+    const SearchResult& x = r.result;
+    auto miss = [&](const char* have, const char* need, const char* what) {
+      if (x.observed(have) && !x.observed(need))
+        out.push_back(std::string(r.cell->variant->name) + " / " + r.cell->scenario->name +
+                      ": hook coverage: " + have + " without " + need + " (" + what + ")");
+    };
+    miss("K0", "K2", "GUP ran but the retry loop's checks (S4) never did: is hva_to_pfn_retry renamed?");
+    miss("K0", "K4", "GUP ran but the kernel's WARN_ON_ONCE(gpc->valid), S5, was never evaluated");
+    miss("K3", "K1", "the walk met a cache but the walk's checks (S1, S11) never ran: is "
+                     "gfn_to_pfn_cache_invalidate_start renamed?");
+  }
+  return out;
+}
+
 // Every scenario a variant's caught_in or a finding names must exist, and
 // every variant a finding names (a misspelt name would silently drop the
 // cells the gate must check). One line per error.
@@ -644,13 +754,118 @@ std::string registry_errors() {
       if (!scenarios.count(s))
         out += std::string("  finding ") + f.name + ": names no scenario '" + s + "'\n";
     for (const std::string& v : split(f.variants, ','))
-      if (!variants.count(v))
+      // (kernel-<version>: the kernel file of a tree, built only where the
+      // tree is: scripts/setup --kernel)
+      if (!variants.count(v) && v.rfind("kernel-", 0) != 0)
         out += std::string("  finding ") + f.name + ": names no variant '" + v + "'\n";
     if (!variants.count(f.fixed_by))
       out += std::string("  finding ") + f.name + ": its fix names no variant '" + f.fixed_by +
              "'\n";
   }
   return out;
+}
+
+std::vector<const Cell*> select(const Options& opt);
+
+// --shim-teeth: every shim mutant of kshim::kShimTeeth that applies to a
+// kernel-file variant's API level, run on all of that variant's cells (the
+// default gate's, slow ones aside): caught if some cell is not as expected
+// or a hook-coverage Sometimes is missed. Exit 1 if one is not caught.
+int do_shim_teeth(const Options& opt) {
+  std::vector<const VariantInfo*> kernels;
+  for (const Cell& c : cells())
+    if (c.variant->kernel_file && (kernels.empty() || kernels.back() != c.variant))
+      kernels.push_back(c.variant);
+  if (kernels.empty()) {
+    std::printf("pfncache-verify --shim-teeth: no kernel-file variant is built "
+                "(scripts/setup --kernel, or cmake -DPFV_KERNEL_TREE=DIR)\n");
+    return 1;
+  }
+  std::printf("%-14s %-52s %-44s %s\n", "variant", "shim mutant", "caught in", "as");
+  int missed = 0;
+  for (const VariantInfo* v : kernels) {
+    Options o = opt;
+    o.variants = {v->name};
+    o.quiet = true;
+    const std::vector<const Cell*> sel = select(o);
+    for (const kshim::Teeth& t : kshim::kShimTeeth) {
+      if (v->kshim_api < t.api_min || v->kshim_api > t.api_max) continue;
+      kshim::parse_knob(t.spec, kshim::knob());
+      o.shim_mutant = t.spec;
+      const std::vector<Row> rows = run_cells(sel, o, false);
+      std::string where, as;
+      for (const Row& r : rows)
+        if (where.empty() && !gate::verdict_ok(r.verdict)) {
+          where = r.cell->scenario->name;
+          as = r.verdict == "UNEXPECTED" ? r.result_class : r.verdict;
+        }
+      if (where.empty())
+        for (const std::string& m : hook_coverage_missing(rows)) {
+          where = m.substr(m.find(" / ") + 3, m.find(':') - m.find(" / ") - 3);
+          as = m.substr(m.find("hook coverage"), m.find(" (") - m.find("hook coverage"));
+          break;
+        }
+      missed += where.empty();
+      std::printf("%-14s %-52s %-44s %s\n", v->name, t.spec,
+                  where.empty() ? "NOT CAUGHT" : where.c_str(), as.c_str());
+      std::fflush(stdout);
+    }
+  }
+  kshim::knob() = {};
+  return missed ? 1 : 0;
+}
+
+// --fingerprint-crosscheck: the declared fingerprint of the kernel's retry
+// loop (the seq snapshot) against the safe one (every value loaded since the
+// previous hint). The safe one explores more; both must reach the same
+// result, outcomes and observation codes, or the declaration is unsound for
+// this kernel text.
+int do_fingerprint_crosscheck(const Options& opt) {
+  Options o = opt;
+  o.quiet = true;
+  if (o.scenarios.empty())
+    o.scenarios = {"invalidate_vs_refresh", "refresh_read_invalidate", "activate_deactivate",
+                   "move_vs_invalidate", "hva_refresh_invalidate_read",
+                   "two_caches_invalidate_one_read"};
+  std::vector<const Cell*> sel;
+  for (const Cell* c : select(o))
+    if (c->variant->kernel_file) sel.push_back(c);
+  if (sel.empty()) {
+    std::printf("pfncache-verify --fingerprint-crosscheck: no kernel-file cell selected "
+                "(scripts/setup --kernel, or cmake -DPFV_KERNEL_TREE=DIR)\n");
+    return 1;
+  }
+  kshim::fingerprint_loads() = false;
+  const std::vector<Row> seq = run_cells(sel, o, false);
+  kshim::fingerprint_loads() = true;
+  const std::vector<Row> loads = run_cells(sel, o, false);
+  kshim::fingerprint_loads() = false;
+  auto codes = [](const Row& r) {
+    std::set<std::string> c;
+    for (const Observation& x : r.result.observations)
+      if (x.executions) c.insert(x.what.substr(0, x.what.find(':')));
+    return c;
+  };
+  std::printf("%-14s %-40s %12s %12s %9s  %s\n", "variant", "scenario", "exec (seq)",
+              "exec (loads)", "outcomes", "verdict");
+  int bad = 0;
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    const Row &a = seq[i], &b = loads[i];
+    // (A failing cell stops at its first failure: only its class compares.)
+    const bool failed = a.result.failed() || b.result.failed();
+    const bool same = a.result_class == b.result_class &&
+                      (failed || (a.result.outcomes == b.result.outcomes && codes(a) == codes(b) &&
+                                  a.result.complete && b.result.complete));
+    bad += !same;
+    std::printf("%-14s %-40s %12llu %12llu %4llu/%-4llu  %s\n", a.cell->variant->name,
+                a.cell->scenario->name,
+                static_cast<unsigned long long>(a.result.shown_executions()),
+                static_cast<unsigned long long>(b.result.shown_executions()),
+                static_cast<unsigned long long>(a.result.outcomes),
+                static_cast<unsigned long long>(b.result.outcomes),
+                same ? "same" : ("DIFFERENT: " + a.result_class + " vs " + b.result_class).c_str());
+  }
+  return bad ? 1 : 0;
 }
 
 std::vector<const Cell*> select(const Options& opt) {
@@ -677,6 +892,7 @@ int run(int argc, char** argv) {
                          "inconsistent:\n%s", bad.c_str());
     return 1;
   }
+  if (!opt.patch.empty()) return kernel_patch::gate_patch(opt.kernel_tree, opt.patch, opt.forward);
   rlm::recorder().ghosts_ordered = opt.ghosts_ordered;
   if (opt.list) {
     print_list();
@@ -684,6 +900,8 @@ int run(int argc, char** argv) {
   }
   if (!opt.replay.empty()) return do_replay(opt.replay, opt);
   if (opt.teeth) return do_teeth(opt);
+  if (opt.shim_teeth) return do_shim_teeth(opt);
+  if (opt.fingerprint_crosscheck) return do_fingerprint_crosscheck(opt);
 
   const std::vector<const Cell*> selected = select(opt);
   // Refuse unwritable report paths before the (long) run, not after it.
@@ -714,7 +932,9 @@ int run(int argc, char** argv) {
     unreached += r.verdict == "UNREACHED";
     errors += r.verdict == "ERROR";
   }
-  const std::vector<std::string> harmless_unreached = harmless_sometimes_missing(rows, opt);
+  std::vector<std::string> harmless_unreached = harmless_sometimes_missing(rows, opt);
+  for (const std::string& m : kernel_file_drift(rows, opt)) harmless_unreached.push_back(m);
+  for (const std::string& m : hook_coverage_missing(rows)) harmless_unreached.push_back(m);
   unreached += harmless_unreached.size();
   if (table) {
     for (const Row& r : rows)
