@@ -11,6 +11,8 @@
 #ifndef PFV_KSHIM_VARIANT_HPP
 #define PFV_KSHIM_VARIANT_HPP
 
+#include <atomic>
+
 #include "kshim/harness.hpp"
 
 namespace KSHIM_NS {
@@ -44,8 +46,8 @@ struct KernelFile : pfv::Pfncache<M, KernelFile<M>> {
   static void bind_scenario(pfv::Kvm<M>& kvm, pfv::Gpc<M>& g0, pfv::Gpc<M>& g1) {
     bind(kvm, g0, g1);
 #if KSHIM_API == 601
-    user_gpa(g0) = g0.gpa.load();
-    user_gpa(g1) = g1.gpa.load();
+    set_user_gpa(g0, g0.gpa.load());
+    set_user_gpa(g1, g1.gpa.load());
 #endif
   }
 
@@ -90,7 +92,7 @@ struct KernelFile : pfv::Pfncache<M, KernelFile<M>> {
 
   static int kvm_gpc_activate(pfv::Gpc<M>& gpc, pfv::gpa_t gpa, unsigned long len) {
 #if KSHIM_API == 601
-    user_gpa(gpc) = gpa;
+    set_user_gpa(gpc, gpa);
     return KSHIM_NS::kvm_gpc_activate(&views().kvm, view(gpc), nullptr, KVM_HOST_USES_PFN, gpa,
                                       len);
 #else
@@ -115,12 +117,20 @@ struct KernelFile : pfv::Pfncache<M, KernelFile<M>> {
 #if KSHIM_API == 601
   // The gpa a v6.1 caller passes to refresh: the one it activated the cache
   // with (a scenario's cache built already active keeps the one it was
-  // built with). Harness bookkeeping, not kernel state.
-  static pfv::gpa_t& user_gpa(pfv::Gpc<M>& gpc) {
-    static pfv::gpa_t g[2] = {INVALID_GPA, INVALID_GPA};
+  // built with). Harness bookkeeping, not kernel state: v6.1's Xen callers
+  // pass gpc->gpa, read outside gpc->lock, and how they synchronise that
+  // read with an activation is theirs, not pfncache.c's; it is not modelled
+  // (a relaxed word, neither a step under Relacy nor a race under TSan).
+  static std::atomic<pfv::gpa_t>& user_gpa_word(pfv::Gpc<M>& gpc) {
+    static std::atomic<pfv::gpa_t> g[2];
     return g[gpc.index];
   }
-  static void bind_user_gpa(pfv::Gpc<M>& gpc, pfv::gpa_t gpa) { user_gpa(gpc) = gpa; }
+  static pfv::gpa_t user_gpa(pfv::Gpc<M>& gpc) {
+    return user_gpa_word(gpc).load(std::memory_order_relaxed);
+  }
+  static void set_user_gpa(pfv::Gpc<M>& gpc, pfv::gpa_t gpa) {
+    user_gpa_word(gpc).store(gpa, std::memory_order_relaxed);
+  }
 #endif
 };
 
