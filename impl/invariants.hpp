@@ -203,7 +203,7 @@ inline constexpr const char* A2_hva_cache = "A2: an HVA-based cache was refreshe
 // the walk's hook ran (K1). A kernel-file cell that reaches K0 must reach
 // K2, one that reaches K3 must reach K1: a renamed kernel function would
 // otherwise switch the checks off unseen.
-inline constexpr const char* K0_gup = "K0: the kernel file called GUP";
+inline constexpr const char* K0_gup = "K0: the kernel file's GUP returned a page";
 inline constexpr const char* K1_walk_hooked =
     "K1: the walk's checks ran in the kernel file's gfn_to_pfn_cache_invalidate_start()";
 inline constexpr const char* K2_retry_hooked =

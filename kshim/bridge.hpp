@@ -107,18 +107,21 @@ struct kword {
 // A `void *` field (gpc->khva): the model keeps the address as a number.
 struct kvar_vptr {
   pfv::var_t<KM, pfv::khva_t>* v = nullptr;
-  operator void*() const {
-    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(v->load(last_site())));
-  }
-  explicit operator std::uintptr_t() const { return v->load(last_site()); }
+  operator void*() const { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(load())); }
+  explicit operator std::uintptr_t() const { return load(); }
   void* operator=(void* p) {
     v->store(static_cast<pfv::khva_t>(reinterpret_cast<std::uintptr_t>(p)), last_site());
     return p;
   }
   void* operator-(unsigned long d) const {
-    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(v->load(last_site()) - d));
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(load() - d));
   }
   kvar_vptr& operator=(const kvar_vptr&) = delete;
+  pfv::khva_t load() const {
+    const pfv::khva_t x = v->load(last_site());
+    kshim_loaded(v, static_cast<u64>(x));
+    return x;
+  }
 };
 
 struct kvm;
@@ -270,12 +273,15 @@ void lockdep_assert_held(rwlock_t* l, Loc loc = Loc::current());
 void lockdep_assert_held_write(rwlock_t* l, Loc loc = Loc::current());
 
 // guard(mutex)(&m): the mutex is held to the end of the scope.
+// The unlock is attributed to the guard's own line and function (the scope
+// that ends), as the lock is: a shim mutant drop-mutex@F drops both.
 struct kshim_guard_mutex {
   struct mutex* m;
-  explicit kshim_guard_mutex(struct mutex* mx, Loc loc = Loc::current()) : m(mx) {
+  Loc loc;
+  explicit kshim_guard_mutex(struct mutex* mx, Loc l = Loc::current()) : m(mx), loc(l) {
     mutex_lock(m, loc);
   }
-  ~kshim_guard_mutex() { mutex_unlock(m, last_site()); }
+  ~kshim_guard_mutex() { mutex_unlock(m, loc); }
   kshim_guard_mutex(const kshim_guard_mutex&) = delete;
   kshim_guard_mutex& operator=(const kshim_guard_mutex&) = delete;
 };

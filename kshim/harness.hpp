@@ -80,42 +80,59 @@ struct ThreadState {
   u64 slots_gen = 0, gpc_gen = 0;
   bool in_retry_window = false;  // between a pass's unlock and its GUP
   u64 loads_fp = 0;  // every value loaded since the last hint (kshim::fingerprint_loads)
-  // Locks held (lockdep).
+  // Locks held (lockdep), and whether for write.
   const void* held[8] = {};
+  bool held_write[8] = {};
   unsigned nheld = 0;
 };
 
 #if KSHIM_MODEL_RELACY
-inline ThreadState& tstate() {
+inline ThreadState* tstates() {
   static ThreadState s[pfv::rlm::kMaxThreads + 1];
+  return s;
+}
+inline ThreadState& tstate() {
   const pfv::rlm::Recorder& r = pfv::rlm::recorder();
-  return s[r.in_special ? pfv::rlm::kSpecialThread : pfv::rlm::current_thread()];
+  return tstates()[r.in_special ? pfv::rlm::kSpecialThread : pfv::rlm::current_thread()];
+}
+// A failing check leaves Relacy's threads mid-function: every execution
+// starts from fresh thread state (bind(), before any thread runs).
+inline void reset_tstates() {
+  for (unsigned i = 0; i <= pfv::rlm::kMaxThreads; ++i) tstates()[i] = ThreadState{};
 }
 #else
 inline ThreadState& tstate() {
   static thread_local ThreadState s;
   return s;
 }
+inline void reset_tstates() {}  // every iteration runs fresh threads
 #endif
 
 inline Loc& last_site() { return tstate().site; }
 
-inline void hold(const void* l) {
+inline void hold(const void* l, bool write = true) {
   ThreadState& t = tstate();
-  if (t.nheld < 8) t.held[t.nheld++] = l;
+  // (No scenario holds more than a few locks at once.)
+  KM::check(t.nheld < 8, "kshim: more than 8 locks held by one thread");
+  if (t.nheld < 8) {
+    t.held_write[t.nheld] = write;
+    t.held[t.nheld++] = l;
+  }
 }
 inline void release(const void* l) {
   ThreadState& t = tstate();
   for (unsigned i = 0; i < t.nheld; ++i)
     if (t.held[i] == l) {
-      t.held[i] = t.held[--t.nheld];
+      --t.nheld;
+      t.held[i] = t.held[t.nheld];
+      t.held_write[i] = t.held_write[t.nheld];
       return;
     }
 }
-inline bool holds(const void* l) {
+inline bool holds(const void* l, bool for_write = false) {
   const ThreadState& t = tstate();
   for (unsigned i = 0; i < t.nheld; ++i)
-    if (t.held[i] == l) return true;
+    if (t.held[i] == l && (!for_write || t.held_write[i])) return true;
   return false;
 }
 
@@ -136,6 +153,7 @@ inline Views& views() {
 inline pfv::Kvm<KM>& model_kvm() { return *views().kvm.model; }
 
 inline void bind(pfv::Kvm<KM>& k, pfv::Gpc<KM>& g0, pfv::Gpc<KM>& g1) {
+  reset_tstates();
   Views& v = views();
   struct kvm& kv = v.kvm;
   kv.model = &k;
@@ -261,7 +279,10 @@ inline void lockdep_assert_held(rwlock_t* l, Loc loc) {
   last_site() = loc;
   KM::check(holds(&l->gpc->model->lock), kLockdep, loc);
 }
-inline void lockdep_assert_held_write(rwlock_t* l, Loc loc) { lockdep_assert_held(l, loc); }
+inline void lockdep_assert_held_write(rwlock_t* l, Loc loc) {
+  last_site() = loc;
+  KM::check(holds(&l->gpc->model->lock, /*for_write=*/true), kLockdep, loc);
+}
 
 inline void spin_lock(spinlock_t* l, Loc loc) {
   last_site() = loc;
@@ -295,7 +316,7 @@ struct Locks {
     pfv::Gpc<KM>& g = *l->gpc->model;
     if (pfv::kshim::dropped("drop-read-lock", loc.func)) return;
     P::read_lock_irq(g, loc);
-    hold(&g.lock);
+    hold(&g.lock, /*write=*/false);
   }
   static void read_unlock_irq(rwlock_t* l, Loc loc) {
     last_site() = loc;
@@ -321,8 +342,14 @@ struct Locks {
     last_site() = loc;
     pfv::Gpc<KM>& g = *l->gpc->model;
     const bool locked = !pfv::kshim::dropped("drop-write-lock", loc.func);
-    if (locked) P::write_lock_irq(g, loc);
-    if (locked) hold(&g.lock);
+    if (locked) {
+      P::write_lock_irq(g, loc);
+      hold(&g.lock);
+    } else {
+      // (The checker's snapshot, which the dropped lock would have taken.)
+      g.at_write_lock = {g.valid.load(loc), g.active.load(loc), g.pfn.load(loc), g.uhva.load(loc),
+                         g.khva.load(loc)};
+    }
     ThreadState& t = tstate();
     if (called_from(loc, "gfn_to_pfn_cache_invalidate_start") && t.range) {
       t.valid_at_write_lock = g.at_write_lock.valid;
@@ -396,8 +423,10 @@ struct Pages {
   static kvm_pfn_t gup(unsigned long addr, Loc loc) {
     last_site() = loc;
     tstate().in_retry_window = false;
-    KM::observe(pfv::inv::K0_gup, loc);
-    return mm().hva_to_pfn(addr);
+    const kvm_pfn_t pfn = mm().hva_to_pfn(addr);
+    fingerprint_load(pfn);
+    if (!is_error_noslot_pfn(pfn)) KM::observe(pfv::inv::K0_gup, loc);
+    return pfn;
   }
   static void release(kvm_pfn_t pfn, Loc loc) {
     last_site() = loc;

@@ -44,6 +44,29 @@ inline bool parse_knob(const std::string& spec, Knob& out) {
   return false;
 }
 
+// The functions of pfncache.c, over the API levels the shim knows: a shim
+// mutant must name one (a misspelt name would drop nothing, silently).
+inline constexpr const char* kFunctions[] = {
+    "gfn_to_pfn_cache_invalidate_start", "kvm_gpc_is_valid_len",
+    "kvm_gpc_check",                     "kvm_gfn_to_pfn_cache_check",
+    "gpc_map",                           "gpc_unmap",
+    "gpc_unmap_khva",                    "mmu_notifier_retry_cache",
+    "hva_to_pfn_retry",                  "__kvm_gpc_refresh",
+    "kvm_gpc_refresh",                   "kvm_gfn_to_pfn_cache_refresh",
+    "kvm_gfn_to_pfn_cache_unmap",        "kvm_gpc_init",
+    "__kvm_gpc_activate",                "kvm_gpc_activate",
+    "kvm_gpc_activate_hva",              "kvm_gpc_deactivate"};
+inline bool known_function(const std::string& f) {
+  for (const char* k : kFunctions)
+    if (f == k) return true;
+  return false;
+}
+inline std::string known_functions_text() {
+  std::string s;
+  for (const char* k : kFunctions) s += (s.empty() ? "" : ", ") + std::string(k);
+  return s;
+}
+
 // Is the shim's `kind` call made from kernel function `func` dropped?
 inline bool dropped(const char* kind, const char* func) {
   const Knob& k = knob();

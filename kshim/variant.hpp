@@ -183,17 +183,22 @@ inline void cond_resched(Loc loc) {
 inline struct kvm_memslots* kvm_memslots(struct kvm* kvm, Loc loc) {
   last_site() = loc;
   const int set = KF::kvm_memslots(*kvm->model, loc);
+  fingerprint_load(static_cast<u64>(set));
   tstate().last_set = set;
   return &kvm->sets[set];
 }
 inline struct kvm_memory_slot* __gfn_to_memslot(struct kvm_memslots* slots, gfn_t gfn, Loc loc) {
   last_site() = loc;
   const int s = KF::do_gfn_to_memslot(*slots->kvm, slots->set, gfn);
+  fingerprint_load(static_cast<u64>(static_cast<std::int64_t>(s)));
   return s == pfv::kNoSlot ? nullptr : &views().kvm.slots[s];
 }
 inline unsigned long gfn_to_hva_memslot(struct kvm_memory_slot* slot, gfn_t gfn, Loc loc) {
   last_site() = loc;
-  return KF::gfn_to_hva_memslot(model_kvm(), slot ? slot->index : pfv::kNoSlot, gfn);
+  const unsigned long hva =
+      KF::gfn_to_hva_memslot(model_kvm(), slot ? slot->index : pfv::kNoSlot, gfn);
+  fingerprint_load(hva);
+  return hva;
 }
 
 #if KSHIM_API == 601
@@ -226,8 +231,9 @@ inline bool pfn_valid(kvm_pfn_t pfn) { return pfv::HostMmu<KM>::pfn_valid(pfn); 
 inline struct page* pfn_to_page(kvm_pfn_t pfn) { return &views().pages[pfn]; }
 inline void* kmap(struct page* page, Loc loc) {
   last_site() = loc;
-  return reinterpret_cast<void*>(
-      static_cast<std::uintptr_t>(Pages<KF>::mm().kmap(page->pfn)));
+  const pfv::khva_t k = Pages<KF>::mm().kmap(page->pfn);
+  fingerprint_load(k);
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(k));
 }
 inline void kunmap(struct page* page, Loc loc) {
   last_site() = loc;
@@ -237,8 +243,9 @@ inline void kunmap(struct page* page, Loc loc) {
 inline void* memremap(hpa_t offset, std::size_t, unsigned long, Loc loc) {
   last_site() = loc;
   KM::observe(pfv::inv::P4_memremap, loc);
-  return reinterpret_cast<void*>(
-      static_cast<std::uintptr_t>(Pages<KF>::mm().memremap(offset >> pfv::PAGE_SHIFT)));
+  const pfv::khva_t k = Pages<KF>::mm().memremap(offset >> pfv::PAGE_SHIFT);
+  fingerprint_load(k);
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(k));
 }
 inline void memunmap(void* addr, Loc loc) {
   last_site() = loc;

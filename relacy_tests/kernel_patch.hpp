@@ -12,8 +12,9 @@
 //      directory with both trees, the original as kernel-X.Y and the patched
 //      copy as kernel-X.Y+patch, and the impl/ variants their findings and
 //      twins need.
-//   4. That build's pfncache-verify runs the two kernel-file variants and
-//      their twin, with the remaining options; its exit status is returned.
+//   4. That build's pfncache-verify runs the two kernel-file variants,
+//      v6.9 and v6.18 (the twins), with the remaining options; its exit
+//      status is returned.
 //
 // Bad input (no tree, no file, a diff that does not touch pfncache.c or
 // does not apply, a patched file the shim's API levels do not compile)
@@ -117,8 +118,21 @@ inline std::string pfncache_part(const std::string& diff, std::vector<std::strin
   return out;
 }
 
+inline int gate_patch_in(const std::string& tree_arg, const std::string& patch_file,
+                         const std::vector<std::string>& forward);
+
 inline int gate_patch(const std::string& tree_arg, const std::string& patch_file,
                       const std::vector<std::string>& forward) {
+  try {
+    return gate_patch_in(tree_arg, patch_file, forward);
+  } catch (const std::exception& e) {  // a filesystem error (the temporary tree is removed)
+    std::fprintf(stderr, "pfncache-verify: --patch: %s\n", e.what());
+    return 2;
+  }
+}
+
+inline int gate_patch_in(const std::string& tree_arg, const std::string& patch_file,
+                         const std::vector<std::string>& forward) {
   auto bad = [](const std::string& m) {
     std::fprintf(stderr, "pfncache-verify: %s\n", m.c_str());
     return 2;
@@ -156,6 +170,7 @@ inline int gate_patch(const std::string& tree_arg, const std::string& patch_file
   {
     std::ofstream d(tmp / "pfncache.diff");
     d << part;
+    if (!d.flush()) return bad("cannot write the diff to " + tmp.string());
   }
   const std::string log = (tmp / "log").string();
   if (run({"patch", "--batch", "--forward", "--silent", "-r", (tmp / "rejects").string(), "-o",
@@ -181,7 +196,8 @@ inline int gate_patch(const std::string& tree_arg, const std::string& patch_file
   std::string variants;
   {
     std::string out = (tmp / "list").string();
-    run({(build / "relacy_tests/pfncache-verify").string(), "--list"}, out);
+    if (run({(build / "relacy_tests/pfncache-verify").string(), "--list"}, out) != 0)
+      return bad("the patched build's pfncache-verify does not run:\n" + why(out));
     std::istringstream in(read_text(out));
     std::string line;
     while (std::getline(in, line)) {
@@ -192,6 +208,8 @@ inline int gate_patch(const std::string& tree_arg, const std::string& patch_file
         variants += (variants.empty() ? "" : ",") + name;
     }
   }
+  if (variants.find("+patch") == std::string::npos)
+    return bad("the patched build has no kernel-file variant for the patched copy");
   std::vector<std::string> argv = {(build / "relacy_tests/pfncache-verify").string(),
                                     "--variant", variants + ",v6.9,v6.18"};
   for (const std::string& f : forward) argv.push_back(f);
