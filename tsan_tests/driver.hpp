@@ -202,6 +202,35 @@ inline std::uint64_t child_failed_checks(const std::string& output) {
   return b == k ? 0 : std::stoull(output.substr(b, k - b));
 }
 
+// A cell with a registered finding, run in a child process (CHILD VARIANT
+// SCENARIO N): the finding may free a page under a reader, a data race too,
+// and TSan's report (exit 66) must not end the test's own process.
+struct FindingRun {
+  ProcessResult process;
+  std::uint64_t failed_checks = 0;
+  bool raced = false;  // TSan reported a data race
+  // The child ended cleanly, or with TSan's report of a race.
+  bool ended_as_expected() const {
+    return process.status == 0 || (process.status == 66 && raced);
+  }
+};
+inline FindingRun run_finding_child(const std::string& child, const std::string& variant,
+                                    const std::string& scenario, std::uint64_t n) {
+  FindingRun r;
+  r.process = run_process(child + " " + variant + " " + scenario + " " + std::to_string(n));
+  r.failed_checks = child_failed_checks(r.process.output);
+  r.raced = r.process.output.find("WARNING: ThreadSanitizer: data race") != std::string::npos;
+  return r;
+}
+
+// The findings whose scenario needs no race window (the bad address is
+// refused or not by one thread's own ioctls; after exit_mmap() the cache is
+// valid on a freed page whatever the timing): every iteration shows them.
+// Elsewhere real threads hit the window only sometimes.
+inline bool finding_needs_no_timing(const std::string& scenario) {
+  return scenario == "teardown_vs_timer_read" || scenario == "hva_activate_bad_address";
+}
+
 }  // namespace real
 }  // namespace pfv
 

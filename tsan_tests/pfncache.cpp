@@ -62,11 +62,8 @@ TEST(Stress, KernelVariantsPassEveryScenario) {
 }
 
 // The registered findings (impl/findings.hpp) on real threads, each cell in
-// a child process of its own: a finding that frees a page under a reader is
-// a data race too, and TSan's report (exit 66) must not end this process.
-// Where the finding needs no race window (the bad address is refused or not
-// by one thread's own ioctls; after exit_mmap() the cache is valid on a freed
-// page whatever the timing) every iteration must show it; where it needs a
+// a child process of its own (real::run_finding_child). Where the finding
+// needs no race window every iteration must show it; where it needs a
 // window real threads hit only sometimes, the count is reported.
 TEST(Stress, FindingsShowOnRealThreads) {
   const std::uint64_t n = iterations();
@@ -75,17 +72,15 @@ TEST(Stress, FindingsShowOnRealThreads) {
                                ? finding_for(*c.variant, *c.scenario)
                                : nullptr;
     if (f == nullptr) continue;
-    const real::ProcessResult p = real::run_process(std::string(PFV_TSAN_PFNCACHE_CHILD) + " " +
-                                                    c.variant->name + " " + c.scenario->name +
-                                                    " " + std::to_string(n));
-    const std::uint64_t failed = real::child_failed_checks(p.output);
-    const bool raced = p.output.find("WARNING: ThreadSanitizer: data race") != std::string::npos;
-    EXPECT_TRUE(p.status == 0 || (p.status == 66 && raced))
-        << c.variant->name << " / " << c.scenario->name << "\n" << p.output;
-    const bool always = std::string(c.scenario->name) == "teardown_vs_timer_read" ||
-                        std::string(c.scenario->name) == "hva_activate_bad_address";
+    const real::FindingRun r =
+        real::run_finding_child(PFV_TSAN_PFNCACHE_CHILD, c.variant->name, c.scenario->name, n);
+    const std::uint64_t failed = r.failed_checks;
+    const bool raced = r.raced;
+    EXPECT_TRUE(r.ended_as_expected())
+        << c.variant->name << " / " << c.scenario->name << "\n" << r.process.output;
     // (A check may fail more than once in one iteration.)
-    if (always) EXPECT_GE(failed, n) << c.variant->name << " / " << c.scenario->name;
+    if (real::finding_needs_no_timing(c.scenario->name))
+      EXPECT_GE(failed, n) << c.variant->name << " / " << c.scenario->name;
     std::printf("  %-26s %-36s finding %s: %llu failed checks in %llu iterations%s\n",
                 c.variant->name, c.scenario->name, f->name,
                 static_cast<unsigned long long>(failed), static_cast<unsigned long long>(n),
