@@ -18,6 +18,10 @@
 //       release is what a refresh's write lock acquires (pfncache.hpp).
 //   (K, L) kvm_mmu_invalidate_end(): seq++, smp_wmb(), then (M) the count
 //       decrement: pairs with smp_rmb() (G) in mmu_notifier_retry_cache().
+//       The mmu_lock unlock and mn_invalidate_lock lock between seq++ and (M)
+//       order them too (the LKMM's po-unlock-lock-po, model/relacy_model.hpp),
+//       so for the pfn caches (L) is redundant: the no-end-wmb mutant is
+//       harmless, and caught only under C11 lock ordering (--c11-locks).
 //   rcu_assign_pointer() of the new memslots (release) pairs with
 //       kvm_memslots()'s srcu_dereference() (acquire); synchronize_srcu()
 //       (impl/srcu.hpp) orders every reader of the old memslots before the

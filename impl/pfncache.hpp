@@ -75,6 +75,10 @@ struct Pfncache : KvmMain<M, Self> {
   static constexpr bool kRecheckUnderWriteLock = true;
   // ... the pre-check holds gpc->lock for read at all.
   static constexpr bool kPrecheckTakesLock = true;
+  // ... the pre-check reads valid, pfn and uhva with READ_ONCE() (a lockless
+  // pre-check done the kernel memory model's way; its variant also makes
+  // every store to them a WRITE_ONCE(), in bind_scenario()).
+  static constexpr bool kPrecheckMarked = false;
   // ... a match is invalidated under the write lock (not the read lock).
   static constexpr bool kInvalidateUnderWriteLock = true;
   // (F) mmu_notifier_retry_cache() retries while any invalidation is active.
@@ -211,7 +215,7 @@ struct Pfncache : KvmMain<M, Self> {
 
       if constexpr (Self::kPrecheckTakesLock) Self::read_lock_irq(gpc);
 
-      if (Self::matches(gpc, start, end)) {
+      if (Self::precheck_matches(gpc, start, end)) {
         if constexpr (!Self::kInvalidateUnderWriteLock) {
           gpc.valid.store(false);
           M::observe(inv::I1_invalidated);
@@ -265,6 +269,18 @@ struct Pfncache : KvmMain<M, Self> {
     return uhva >= start && uhva < end;
   }
 
+  // The pre-check's test: matches() (plain reads, under the read lock, as
+  // the kernel has it), or with marked reads (kPrecheckMarked).
+  static bool precheck_matches(Gpc<M>& gpc, hva_t start, hva_t end) {
+    if constexpr (!Self::kPrecheckMarked) {
+      return Self::matches(gpc, start, end);
+    } else {
+      if (!gpc.valid.read_once() || is_error_noslot_pfn(gpc.pfn.read_once())) return false;
+      const hva_t uhva = gpc.uhva.read_once();
+      return uhva >= start && uhva < end;
+    }
+  }
+
   // checker: the walk of `range` has passed this cache, still holding its
   // lock. From here until range_end the cache must not be valid for the
   // range (the walk half of S1) nor become valid again at all (S2).
@@ -276,12 +292,20 @@ struct Pfncache : KvmMain<M, Self> {
 
   // checker: the cache as the pre-check saw it (under the read lock).
   static typename Gpc<M>::Snapshot window_snapshot(Gpc<M>& gpc) {
+    if constexpr (Self::kPrecheckMarked)
+      return {true, gpc.active.read_once(), gpc.pfn.read_once(), gpc.uhva.read_once(), 0};
     return {true, gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(), 0};
   }
 
   // checker: matches(), read by the checker itself (so a trace can tell the
   // protocol's reads from the checker's).
   static bool covers(Gpc<M>& gpc, const MmuNotifierRange& range) {
+    if constexpr (Self::kPrecheckMarked) {
+      // A lockless walker: the checker reads as the walker does.
+      if (!gpc.valid.read_once() || is_error_noslot_pfn(gpc.pfn.read_once())) return false;
+      const hva_t uhva = gpc.uhva.read_once();
+      return uhva >= range.start && uhva < range.end;
+    }
     if (!gpc.valid.load() || is_error_noslot_pfn(gpc.pfn.load())) return false;
     const hva_t uhva = gpc.uhva.load();
     return uhva >= range.start && uhva < range.end;

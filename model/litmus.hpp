@@ -258,6 +258,174 @@ struct Race_write_under_read_lock {
 };
 
 // ---------------------------------------------------------------------------
+// Race+marked+marked
+// Shape:   T0 WRITE_ONCE()s a shared field; T1 READ_ONCE()s it; nothing
+//          orders them.
+// Result:  Never a data race; Sometimes the reader sees the store.
+// Shows:   the kernel memory model's definition of a data race needs a plain
+//          access: two marked accesses of a var<T> are relaxed atomics.
+template <class M>
+struct Race_marked_marked {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "marked: the reader saw the store";
+  var_t<M, int> v{"v", 0};
+  int r = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0)
+      v.write_once(1);
+    else
+      r = v.read_once();
+  }
+  void after() {
+    if (r == 1) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r + 1); }
+};
+
+// ---------------------------------------------------------------------------
+// Race+plain+marked
+// Shape:   T0 stores to a shared field with plain C; T1 READ_ONCE()s it.
+// Result:  the checker reports a data race.
+// Shows:   marking one side is not enough: a plain store racing with a
+//          marked load is a data race (the lockless pre-check question).
+template <class M>
+struct Race_plain_marked {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  var_t<M, int> v{"v", 0};
+  int r = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0)
+      v.store(1);
+    else
+      r = v.read_once();
+  }
+  void after() {}
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r + 1); }
+};
+
+// ---------------------------------------------------------------------------
+// Race+marked+plain
+// Shape:   T0 WRITE_ONCE()s a shared field; T1 reads it with plain C.
+// Result:  the checker reports a data race.
+// Shows:   the mirror image of Race+plain+marked.
+template <class M>
+struct Race_marked_plain {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  var_t<M, int> v{"v", 0};
+  int r = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0)
+      v.write_once(1);
+    else
+      r = v.load();
+  }
+  void after() {}
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r + 1); }
+};
+
+// ---------------------------------------------------------------------------
+// MP+marked+marked
+// Shape:   as MP_relaxed, on var<T> fields with WRITE_ONCE()/READ_ONCE().
+// Result:  Sometimes r_flag == 1 && r_data == 0.
+// Shows:   marked accesses are not ordered by themselves: a marked load can
+//          read a stale value, as a relaxed atomic load can.
+template <class M>
+struct MP_marked {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "MP: flag seen, data stale";
+  var_t<M, int> data{"data", 0}, flag{"flag", 0};
+  int r_flag = -1, r_data = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      data.write_once(1);
+      flag.write_once(1);
+    } else {
+      r_flag = flag.read_once();
+      r_data = data.read_once();
+    }
+  }
+  void after() {
+    if (r_flag == 1 && r_data == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r_flag * 2 + r_data); }
+};
+
+// ---------------------------------------------------------------------------
+// MP+wmb+rmb+marked
+// Shape:   as MP_marked, with smp_wmb() between the stores and smp_rmb()
+//          between the loads.
+// Result:  Never r_flag == 1 && r_data == 0.
+// Shows:   the kernel's barriers pair with marked accesses of var<T> fields
+//          exactly as with atomics.
+template <class M>
+struct MP_wmb_rmb_marked {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"writer", "reader"};
+  static constexpr const char* kOutcome = "MP: flag seen, data stale";
+  var_t<M, int> data{"data", 0}, flag{"flag", 0};
+  int r_flag = -1, r_data = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      data.write_once(1);
+      M::smp_wmb();
+      flag.write_once(1);
+    } else {
+      r_flag = flag.read_once();
+      M::smp_rmb();
+      r_data = data.read_once();
+    }
+  }
+  void after() {
+    if (r_flag == 1 && r_data == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r_flag * 2 + r_data); }
+};
+
+// ---------------------------------------------------------------------------
+// 2+2W+poonceonces
+// Shape:   T0: WRITE_ONCE(x, 1); WRITE_ONCE(y, 2). T1: WRITE_ONCE(y, 1);
+//          WRITE_ONCE(x, 2). No barriers.
+// Result:  the kernel memory model and C11: Sometimes x == 1 && y == 1 at the
+//          end (each thread's first store coherence-after the other's
+//          second). Under Relacy: Never; the coherence check names both
+//          locations instead (the registration expects it to).
+// Shows:   the search appends stores to coherence order in execution order;
+//          where that hides an outcome, the unordered-store report says so.
+template <class M>
+struct TwoPlusTwoW {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "2+2W: both first stores won";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0};
+  int fx = -1, fy = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+      y.store(2, std::memory_order_relaxed);
+    } else {
+      y.store(1, std::memory_order_relaxed);
+      x.store(2, std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    fx = x.load(std::memory_order_relaxed);
+    fy = y.load(std::memory_order_relaxed);
+    if (fx == 1 && fy == 1) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(fx * 4 + fy); }
+};
+
+// ---------------------------------------------------------------------------
 // Spin+wait-hint
 // Shape:   T0 spins on a flag with M::spin_wait_hint(); T1 sets it.
 // Result:  Never a livelock; Sometimes the spinner waits at least once.

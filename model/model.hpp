@@ -22,6 +22,14 @@
 //     M::var<T>        plain shared data: load(), store(v). A data race on it
 //                      is a defect: Relacy reports it in the first execution
 //                      that holds both accesses, TSan when it observes one.
+//                      read_once(), write_once(v): READ_ONCE()/WRITE_ONCE(),
+//                      the kernel's marked accesses of the same field: a
+//                      relaxed atomic access (a scheduling point under
+//                      Relacy). The kernel memory model's race rule: two
+//                      conflicting accesses race only if at least one is
+//                      plain; two marked accesses never do. mark_stores():
+//                      every later store() is a write_once() (a field whose
+//                      every writer marks its stores; set while building).
 //     M::ghost<T>      checker-only state (what a proof would call a ghost
 //                      variable): load(), store(v). It is read in execution
 //                      order, creates no happens-before edge and is never
@@ -46,11 +54,13 @@
 //                      peek() for the same moment.
 //     M::rwlock        read_lock/read_unlock, write_lock/write_unlock,
 //                      read_trylock/write_trylock (true on success).
-//     M::spinlock      lock/unlock/trylock.
+//     M::spinlock      lock/unlock/trylock; is_locked() (spin_is_locked():
+//                      a racy snapshot, orders nothing).
 //     M::mutex         lock/unlock (may sleep in the kernel; same model).
 //     M::fence(mo)     atomic_thread_fence.
 //     M::smp_rmb(), M::smp_wmb(), M::smp_mb()   kernel barriers, mapped once
-//                      below.
+//                      below; smp_mb__before_atomic(), smp_mb__after_atomic(),
+//                      smp_mb__after_spinlock(): smp_mb().
 //     M::fence_edge_release(tag), M::fence_edge_acquire(tag)
 //                      the happens-before edge a pair of barriers creates,
 //                      told to a tool that does not model barriers
@@ -95,7 +105,19 @@
 //   READ_ONCE/WRITE_ONCE of a field that is also read locklessly -> a relaxed
 //                  atomic access.
 //   spin_lock/unlock, read/write_lock -> lock objects with acquire/release
-//                  semantics.
+//                  semantics, plus, under Relacy, the kernel's lock ordering:
+//                  an unlock followed by a lock (on the same CPU, or of the
+//                  same lock handed over) orders what came before the
+//                  unlock before what comes after the lock for every
+//                  observer (po-unlock-lock-po, TSO strength), as an acq_rel
+//                  fence placed after the acquire when the thread has
+//                  accessed nothing since its last release or smp_mb()
+//                  (model/relacy_model.hpp, lock_base; off with
+//                  Recorder::c11_locks). Real locks give it on real CPUs.
+//   COHERENCE. Under Relacy two stores to one location are in coherence
+//                  order as they execute; stores with no happens-before
+//                  between them are named by a check instead of being
+//                  explored in both orders (StoreClocks; docs/limits.md).
 //   LIMITS. C11 fences pair only with atomic accesses (a release fence
 //   followed by an atomic store, an atomic load followed by an acquire
 //   fence). The kernel barriers are defined by the Linux-kernel memory model

@@ -251,13 +251,27 @@ struct RealModel {
     var& operator=(const var&) = delete;
 
     T load(Loc = Loc::current()) const { return v_; }
-    void store(T v, Loc = Loc::current()) { v_ = v; }
+    void store(T v, Loc loc = Loc::current()) {
+      if (marked_stores_)
+        write_once(v, loc);
+      else
+        v_ = v;
+    }
+    // Every store() from now on is a WRITE_ONCE() (model/relacy_model.hpp).
+    void mark_stores() { marked_stores_ = true; }
+    // READ_ONCE()/WRITE_ONCE(): relaxed atomic accesses of the same memory
+    // (the kernel's volatile accesses are single-copy atomic). ThreadSanitizer
+    // then reports a race only where one of the two accesses is plain, which
+    // is the kernel memory model's definition of a data race.
+    T read_once(Loc = Loc::current()) const { return __atomic_load_n(&v_, __ATOMIC_RELAXED); }
+    void write_once(T v, Loc = Loc::current()) { __atomic_store_n(&v_, v, __ATOMIC_RELAXED); }
     void init(T v) { v_ = v; }
     const char* name() const { return name_; }
 
    private:
     const char* name_;
     T v_;
+    bool marked_stores_ = false;
   };
 
   template <class T>
@@ -302,14 +316,27 @@ struct RealModel {
     spinlock(const spinlock&) = delete;
     spinlock& operator=(const spinlock&) = delete;
 
-    void lock(Loc = Loc::current()) { pthread_spin_lock(&l_); }
-    void unlock(Loc = Loc::current()) { pthread_spin_unlock(&l_); }
-    bool trylock(Loc = Loc::current()) { return pthread_spin_trylock(&l_) == 0; }
+    void lock(Loc = Loc::current()) {
+      pthread_spin_lock(&l_);
+      held_.store(true, std::memory_order_relaxed);
+    }
+    void unlock(Loc = Loc::current()) {
+      held_.store(false, std::memory_order_relaxed);
+      pthread_spin_unlock(&l_);
+    }
+    bool trylock(Loc = Loc::current()) {
+      if (pthread_spin_trylock(&l_) != 0) return false;
+      held_.store(true, std::memory_order_relaxed);
+      return true;
+    }
+    // spin_is_locked(): a racy snapshot that orders nothing, as in the kernel.
+    bool is_locked(Loc = Loc::current()) const { return held_.load(std::memory_order_relaxed); }
     const char* name() const { return name_; }
 
    private:
     const char* name_;
     pthread_spinlock_t l_;
+    std::atomic<bool> held_{false};
   };
 
   class mutex {
@@ -376,6 +403,11 @@ struct RealModel {
   static void smp_rmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_acquire); }
   static void smp_wmb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_release); }
   static void smp_mb(Loc = Loc::current()) { std::atomic_thread_fence(std::memory_order_seq_cst); }
+  // The kernel's conditional full barriers; smp_mb() where the architecture
+  // does not make them free.
+  static void smp_mb__before_atomic(Loc loc = Loc::current()) { smp_mb(loc); }
+  static void smp_mb__after_atomic(Loc loc = Loc::current()) { smp_mb(loc); }
+  static void smp_mb__after_spinlock(Loc loc = Loc::current()) { smp_mb(loc); }
 
   static void fence_edge_release(const void* tag, Loc = Loc::current()) {
 #if PFV_TSAN

@@ -98,6 +98,7 @@ enum class Op : std::uint8_t {
   ghost_adjust,  // ghost add whose result is not used: commutes with another
   ghost_unordered,  // an unordered ghost's access (not a step; commutes with everything)
   yield,         // spin-wait hint
+  lock_probe,    // spin_is_locked(): reads whether the lock is held, changes nothing
   var_load,      // plain accesses: logged, never pending
   var_store,
   note,  // an observation: logged, never pending
@@ -125,6 +126,7 @@ inline const char* op_name(Op op) {
     case Op::ghost_adjust: return "ghost adjust";
     case Op::ghost_unordered: return "ghost (unordered)";
     case Op::yield: return "spin_wait_hint";
+    case Op::lock_probe: return "spin_is_locked";
     case Op::var_load: return "load";
     case Op::var_store: return "store";
     case Op::note: return "observe";
@@ -136,13 +138,14 @@ inline const char* op_name(Op op) {
 inline bool op_is_lock(Op op) {
   return op == Op::lock_x || op == Op::lock_s || op == Op::try_x || op == Op::try_s ||
          op == Op::unlock_x || op == Op::unlock_s || op == Op::lock_wait ||
-         op == Op::lock_s_fair || op == Op::try_s_fair;
+         op == Op::lock_s_fair || op == Op::try_s_fair || op == Op::lock_probe;
 }
 
 // Read-like operations commute with each other on the same object.
 inline bool op_is_read(Op op) {
   return op == Op::load || op == Op::lock_s || op == Op::try_s || op == Op::ghost_load ||
-         op == Op::var_load || op == Op::lock_s_fair || op == Op::try_s_fair;
+         op == Op::var_load || op == Op::lock_s_fair || op == Op::try_s_fair ||
+         op == Op::lock_probe;
 }
 
 // What a lock operation reads and changes of its lock, seen as three parts:
@@ -168,6 +171,8 @@ inline LockAccess lock_access(Op op, bool ok, bool pending) {
     case Op::lock_wait: return {true, false, false, false, false, false, true};
     case Op::lock_s_fair: return {true, false, false, true, false, true, false};
     case Op::try_s_fair: return {true, false, false, acquires, false, true, false};
+    // spin_is_locked() reads W (the only part a spinlock has) and nothing else.
+    case Op::lock_probe: return {true, false, false, false, false, false, false};
     default: return {true, true, true, true, true, true, true};
   }
 }
@@ -239,6 +244,14 @@ constexpr int kMaxThreads = 8;
 constexpr int kSpecialThread = kMaxThreads;
 constexpr std::size_t kMaxEvents = 16384;
 constexpr int kMaxObservations = 64;
+constexpr int kMaxCoPairs = 32;
+
+// Two stores to one location by different threads, with no happens-before
+// between them, seen in some execution of the run (see StoreClocks).
+struct CoPair {
+  const char* name;
+  Loc first, second;  // in execution order
+};
 
 // Process-wide state of the Relacy model. Relacy runs every simulated thread
 // on one OS thread, so nothing here needs synchronisation.
@@ -295,10 +308,30 @@ struct Recorder {
   void (*on_execution_end)(void* ctx);
   void* on_execution_end_ctx;
 
+  // Lock ordering: C11's (a lock orders only through its own release and
+  // acquire) when set, the kernel's po-unlock-lock-po otherwise. Per thread,
+  // per execution: the memory accesses made so far, how many had been made
+  // at the thread's latest lock release or smp_mb() (its latest "ordering
+  // point"), and whether it has released a lock.
+  bool c11_locks;
+  std::uint32_t accesses[kMaxThreads];
+  std::uint32_t accesses_at_order_point[kMaxThreads];
+  bool released[kMaxThreads];
+
+  // Coherence: the unordered store pairs seen in the whole run (not reset per
+  // execution; the driver clears them before a run). `co_overflow`: more
+  // distinct pairs than fit.
+  CoPair co_pairs[kMaxCoPairs];
+  int co_size;
+  bool co_overflow;
+
   void begin_execution() {
     for (int i = 0; i < kMaxThreads; ++i) {
       pending[i] = Pending{nullptr, "", Op::not_started, Loc{"", "", 0}, 0};
       stale_load[i] = false;
+      accesses[i] = 0;
+      accesses_at_order_point[i] = 0;
+      released[i] = false;
     }
     for (int i = 0; i <= kMaxThreads; ++i) thread_seq[i] = 0;
     log_size = 0;
@@ -344,6 +377,118 @@ inline void log_event(const void* obj, const char* name, Op op, std::uint64_t va
   r.log[r.log_size++] =
       Event{obj, name, value, loc, r.thread_seq[t]++, static_cast<std::uint16_t>(t), op, ok};
 }
+
+// One memory access (atomic or plain, marked or not) by the current thread:
+// counted so that the lock-ordering rule knows whether anything happened
+// between an ordering point and a lock acquire.
+inline void count_access() {
+  Recorder& r = recorder();
+  if (!r.in_special) ++r.accesses[current_thread()];
+}
+
+// A lock release or smp_mb(): everything the thread accessed before it is
+// ordered (for the lock-ordering rule) from here on.
+inline void note_order_point() {
+  Recorder& r = recorder();
+  if (r.in_special) return;
+  const int t = current_thread();
+  r.accesses_at_order_point[t] = r.accesses[t];
+}
+
+inline bool same_loc(const Loc& a, const Loc& b) {
+  return a.line == b.line && (a.file == b.file || std::strcmp(a.file, b.file) == 0);
+}
+
+inline void note_unordered_stores(const char* name, const Loc& first, const Loc& second) {
+  Recorder& r = recorder();
+  for (int i = 0; i < r.co_size; ++i) {
+    const CoPair& p = r.co_pairs[i];
+    if ((p.name == name || std::strcmp(p.name, name) == 0) &&
+        ((same_loc(p.first, first) && same_loc(p.second, second)) ||
+         (same_loc(p.first, second) && same_loc(p.second, first))))
+      return;
+  }
+  if (r.co_size == kMaxCoPairs) {
+    r.co_overflow = true;
+    return;
+  }
+  r.co_pairs[r.co_size++] = CoPair{name, first, second};
+}
+
+// COHERENCE. Relacy appends every store to its location's modification
+// order when the store executes, so two stores that happens-before does not
+// order are never found in the coherence order opposite to their execution
+// order, though the kernel memory model (and C11) allow it whenever the
+// rest of the execution needs it (S+poonceonces, 2+2W). The search cannot
+// produce those orders; this check names, instead, every pair of stores
+// (atomic, or marked accesses of a var) to one location by two threads with
+// no happens-before between them, in any execution of the run: the places
+// where a verdict could depend on what the search cannot show. Plain stores
+// are not tracked: two unordered plain stores are a data race already.
+// Happens-before is the same in every execution of a Mazurkiewicz class, so
+// the reduced search sees every such pair the full search sees.
+class StoreClocks {
+ public:
+  StoreClocks() {
+    for (int i = 0; i < kMaxThreads; ++i) ts_[i] = 0;
+  }
+  // After the store: the current thread's clock holds its own timestamp.
+  void on_store(const char* name, const Loc& loc) {
+    Recorder& r = recorder();
+    if (r.in_special) return;
+    rl::thread_info_base* th = rl::ctx().threadx_;
+    const int t = static_cast<int>(th->index_);
+    for (int u = 0; u < kMaxThreads; ++u)
+      if (u != t && ts_[u] != 0 && th->acq_rel_order_[u] < ts_[u])
+        note_unordered_stores(name, loc_[u], loc);
+    ts_[t] = th->own_acq_rel_order_;
+    loc_[t] = loc;
+  }
+
+ private:
+  rl::timestamp_t ts_[kMaxThreads];
+  Loc loc_[kMaxThreads];
+};
+
+// DATA RACES BETWEEN PLAIN AND MARKED ACCESSES (the kernel memory model's
+// rule: a race needs two conflicting accesses, at least one plain, not
+// ordered by happens-before; two marked accesses never race). Plain against
+// plain is Relacy's own check of rl::var; this is the mixed case, with the
+// same vector clocks: each access records its thread's timestamp, and an
+// access fails when a conflicting access of the other kind by another thread
+// is not in its happens-before past.
+class MarkedRaces {
+ public:
+  MarkedRaces() {
+    for (int i = 0; i < kMaxThreads; ++i) plain_load_[i] = plain_store_[i] = marked_load_[i] =
+        marked_store_[i] = 0;
+  }
+  // True if the access races with an earlier one of the other kind.
+  bool access(bool marked, bool write) {
+    if (recorder().in_special) return false;
+    rl::thread_info_base* th = rl::ctx().threadx_;
+    const int t = static_cast<int>(th->index_);
+    const rl::timestamp_t* stores = marked ? plain_store_ : marked_store_;
+    const rl::timestamp_t* loads = marked ? plain_load_ : marked_load_;
+    bool race = false;
+    for (int u = 0; u < kMaxThreads; ++u) {
+      if (u == t) continue;
+      if (th->acq_rel_order_[u] < stores[u] || (write && th->acq_rel_order_[u] < loads[u]))
+        race = true;
+    }
+    // A timestamp of its own (as Relacy's rl::var does): a thread that
+    // synchronised with this one before this access must not count it.
+    th->own_acq_rel_order_ += 1;
+    rl::timestamp_t* mine = marked ? (write ? marked_store_ : marked_load_)
+                                   : (write ? plain_store_ : plain_load_);
+    mine[t] = th->own_acq_rel_order_;
+    return race;
+  }
+
+ private:
+  rl::timestamp_t plain_load_[kMaxThreads], plain_store_[kMaxThreads];
+  rl::timestamp_t marked_load_[kMaxThreads], marked_store_[kMaxThreads];
+};
 
 // Marks the event just logged as a stale load (see Event::stale).
 inline void mark_stale(std::uint64_t latest) {
@@ -418,6 +563,7 @@ struct RelacyModel {
 
     T load(std::memory_order mo, Loc loc = Loc::current()) const {
       rlm::announce(this, name_, rlm::Op::load, loc);
+      rlm::count_access();
       T v = a_.load(rlm::to_rl(mo), rlm::info(loc));
       const bool stale = !(v == a_.debug_value());
       if (stale) rlm::recorder().stale_load[rlm::current_thread()] = true;
@@ -427,46 +573,60 @@ struct RelacyModel {
     }
     void store(T v, std::memory_order mo, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::store, loc);
+      rlm::count_access();
       a_.store(v, rlm::to_rl(mo), rlm::info(loc));
+      co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::store, rlm::to_u64(v), loc);
     }
     T exchange(T v, std::memory_order mo, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
+      rlm::count_access();
       T old = a_.exchange(v, rlm::to_rl(mo), rlm::info(loc));
+      co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
       return old;
     }
     T fetch_add(T v, std::memory_order mo, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
+      rlm::count_access();
       T old = a_.fetch_add(v, rlm::to_rl(mo), rlm::info(loc));
+      co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
       return old;
     }
     T fetch_sub(T v, std::memory_order mo, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
+      rlm::count_access();
       T old = a_.fetch_sub(v, rlm::to_rl(mo), rlm::info(loc));
+      co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
       return old;
     }
     T fetch_or(T v, std::memory_order mo, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
+      rlm::count_access();
       T old = a_.fetch_or(v, rlm::to_rl(mo), rlm::info(loc));
+      co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
       return old;
     }
     T fetch_and(T v, std::memory_order mo, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
+      rlm::count_access();
       T old = a_.fetch_and(v, rlm::to_rl(mo), rlm::info(loc));
+      co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(old), loc);
       return old;
     }
     bool compare_exchange_strong(T& expected, T desired, std::memory_order ok,
                                  std::memory_order fail, Loc loc = Loc::current()) {
       rlm::announce(this, name_, rlm::Op::rmw, loc);
+      rlm::count_access();
       const rl::debug_info i = rlm::info(loc);
       const T before = expected;
       bool done =
           a_.compare_exchange_strong(expected, desired, rlm::to_rl(ok), i, rlm::to_rl(fail), i);
+      if (done) co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::rmw, rlm::to_u64(done ? before : expected), loc, done);
       return done;
     }
@@ -478,28 +638,93 @@ struct RelacyModel {
    private:
     const char* name_;
     mutable rl::atomic<T> a_;
+    rlm::StoreClocks co_;
   };
 
+  // Plain shared data, with the kernel's marked accesses beside the plain
+  // ones. The value lives in a Relacy atomic, so that a marked access is a
+  // relaxed atomic step (it may read a stale value, it pairs with fences);
+  // a plain access reaches the same atomic with preemption off (it stays a
+  // non-scheduling point, as rl::var accesses are) and is race-checked by
+  // Relacy's rl::var (plain against plain) and by MarkedRaces (plain against
+  // marked). A plain access that is race-free reads the latest value: every
+  // store to the location happens-before it.
   template <class T>
   class var {
    public:
-    var(const char* name, T init) : name_(name), v_(init) {}
+    var(const char* name, T init) : name_(name), v_(init) {
+      a_.store(init, rl::mo_relaxed, rl::debug_info("init", name, 0));
+    }
     var(const var&) = delete;
     var& operator=(const var&) = delete;
 
     T load(Loc loc = Loc::current()) const {
       note_access(loc, false);
-      T v = v_(rlm::info(loc)).load();
+      rlm::count_access();
+      v_(rlm::info(loc)).load();
+      if (marked_.access(false, false)) race(loc);
+      T v;
+      {
+        rl::preemption_disabler off(rl::ctx());
+        v = a_.load(rl::mo_relaxed, rlm::info(loc));
+      }
       rlm::log_event(this, name_, rlm::Op::var_load, rlm::to_u64(v), loc, true);
       return v;
     }
     void store(T v, Loc loc = Loc::current()) {
+      if (marked_stores_) return write_once(v, loc);
       note_access(loc, true);
+      rlm::count_access();
       v_(rlm::info(loc)).store(v);
+      if (marked_.access(false, true)) race(loc);
+      {
+        rl::preemption_disabler off(rl::ctx());
+        a_.store(v, rl::mo_relaxed, rlm::info(loc));
+      }
       rlm::log_event(this, name_, rlm::Op::var_store, rlm::to_u64(v), loc, true);
     }
+    // READ_ONCE(): a relaxed atomic load, a scheduling point like any atomic
+    // access. It races only with a plain store.
+    T read_once(Loc loc = Loc::current()) const {
+      rlm::announce(this, name_, rlm::Op::load, loc);
+      rl::ctx().sched();
+      note_access(loc, false);
+      rlm::count_access();
+      if (marked_.access(true, false)) race(loc);
+      T v;
+      {
+        rl::preemption_disabler off(rl::ctx());
+        v = a_.load(rl::mo_relaxed, rlm::info(loc));
+      }
+      const bool stale = !(v == a_.debug_value());
+      if (stale) rlm::recorder().stale_load[rlm::current_thread()] = true;
+      rlm::complete(this, name_, rlm::Op::load, rlm::to_u64(v), loc);
+      if (stale) rlm::mark_stale(rlm::to_u64(a_.debug_value()));
+      return v;
+    }
+    // WRITE_ONCE(): a relaxed atomic store. It races with any plain access.
+    void write_once(T v, Loc loc = Loc::current()) {
+      rlm::announce(this, name_, rlm::Op::store, loc);
+      rl::ctx().sched();
+      note_access(loc, true);
+      rlm::count_access();
+      if (marked_.access(true, true)) race(loc);
+      {
+        rl::preemption_disabler off(rl::ctx());
+        a_.store(v, rl::mo_relaxed, rlm::info(loc));
+      }
+      co_.on_store(name_, loc);
+      rlm::complete(this, name_, rlm::Op::store, rlm::to_u64(v), loc);
+    }
+    // From now on every store() is a WRITE_ONCE(): what a field gets when
+    // every writer marks its stores (so that lockless READ_ONCE() readers do
+    // not race with them). Called while the test object is being built.
+    void mark_stores() { marked_stores_ = true; }
     // Sets the value while the test object is being built (not an operation).
-    void init(T v) { v_(rl::debug_info("init", name_, 0)).store(v); }
+    void init(T v) {
+      v_(rl::debug_info("init", name_, 0)).store(v);
+      a_.store(v, rl::mo_relaxed, rl::debug_info("init", name_, 0));
+    }
     const char* name() const { return name_; }
 
    private:
@@ -510,8 +735,16 @@ struct RelacyModel {
       r.last_access_write = write;
       r.last_access_thread = r.in_special ? rlm::kSpecialThread : rlm::current_thread();
     }
+    void race(const Loc& loc) const {
+      rl::ctx().fail_test("data race (plain and marked access)", rl::test_result_data_race,
+                          rlm::info(loc));
+    }
     const char* name_;
     mutable rl::var<T> v_;
+    mutable rl::atomic<T> a_;
+    mutable rlm::MarkedRaces marked_;
+    rlm::StoreClocks co_;
+    bool marked_stores_ = false;
   };
 
   template <class T>
@@ -559,6 +792,7 @@ struct RelacyModel {
     T fence_update(F f, Loc loc = Loc::current()) {
       rlm::announce(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, loc);
       rl::atomic_thread_fence(rl::mo_seq_cst, rlm::info(loc));
+      rlm::note_order_point();
       g_ = f(g_);
       rlm::complete(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, 0, loc);
       rlm::log_event(this, name_, rlm::Op::ghost_store, rlm::to_u64(g_), loc, true);
@@ -619,39 +853,93 @@ struct RelacyModel {
     void acquire_x(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::lock_x, loc);
       m_.lock_exclusive(rlm::info(loc));
+      held_x_ = true;
+      after_acquire(loc);
       rlm::complete(this, name_, rlm::Op::lock_x, 0, loc);
     }
     void release_x(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::unlock_x, loc);
+      held_x_ = false;
+      before_release();
       m_.unlock_exclusive(rlm::info(loc));
       rlm::complete(this, name_, rlm::Op::unlock_x, 0, loc);
     }
     bool try_x(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::try_x, loc);
       const bool ok = m_.try_lock_exclusive(rlm::info(loc));
+      if (ok) {
+        held_x_ = true;
+        after_acquire(loc);
+      }
       rlm::complete(this, name_, rlm::Op::try_x, ok, loc, ok);
       return ok;
     }
     void acquire_s(const Loc& loc, rlm::Op op = rlm::Op::lock_s) {
       rlm::announce(this, name_, op, loc);
       m_.lock_shared(rlm::info(loc));
+      after_acquire(loc);
       rlm::complete(this, name_, op, 0, loc);
     }
     void release_s(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::unlock_s, loc);
+      before_release();
       m_.unlock_shared(rlm::info(loc));
       rlm::complete(this, name_, rlm::Op::unlock_s, 0, loc);
     }
     bool try_s(const Loc& loc, rlm::Op op = rlm::Op::try_s) {
       rlm::announce(this, name_, op, loc);
       const bool ok = m_.try_lock_shared(rlm::info(loc));
+      if (ok) after_acquire(loc);
       rlm::complete(this, name_, op, ok, loc, ok);
       return ok;
     }
+    // spin_is_locked(): a step that reads whether the lock is held, orders
+    // nothing, and counts as an access of the lock word.
+    bool probe(const Loc& loc) const {
+      rlm::announce(this, name_, rlm::Op::lock_probe, loc);
+      rl::ctx().sched();
+      rlm::count_access();
+      const bool held = held_x_;
+      rlm::complete(this, name_, rlm::Op::lock_probe, held, loc);
+      return held;
+    }
 
    private:
+    // THE KERNEL'S LOCK ORDERING (tools/memory-model, po-unlock-lock-po:
+    // po ; [UL] ; (po|rf) ; [LKR] ; po). Accesses before an unlock are
+    // ordered before accesses after a later lock when the lock follows the
+    // unlock on the same CPU (any lock, po) or reads from it (the same lock
+    // handed from another CPU, rf), and the order holds for every observer
+    // (it is in cumul-fence). Not W->R: the LKMM gives the pair TSO's
+    // strength, and so does a C11 acq_rel fence, which is what this places
+    // right after the acquire. A fence there also orders what the thread
+    // accessed between its unlock and this lock, which the LKMM does not:
+    // so it is placed only when the thread has accessed nothing since its
+    // latest ordering point (a lock release or an smp_mb()). Otherwise the
+    // rule is not applied (the model then orders less than the kernel:
+    // the false-alarm direction). Off under Recorder::c11_locks.
+    void after_acquire(const Loc& loc) {
+      rlm::Recorder& r = rlm::recorder();
+      if (r.c11_locks || r.in_special) return;
+      const int t = rlm::current_thread();
+      const bool po = r.released[t];
+      const bool rf = last_releaser_ >= 0 && last_releaser_ != t;
+      if ((po || rf) && r.accesses[t] == r.accesses_at_order_point[t])
+        rl::atomic_thread_fence(rl::mo_acq_rel, rlm::info(loc));
+    }
+    void before_release() {
+      rlm::Recorder& r = rlm::recorder();
+      if (r.in_special) return;
+      const int t = rlm::current_thread();
+      r.released[t] = true;
+      last_releaser_ = t;
+      rlm::note_order_point();
+    }
+
     const char* name_;
     rl::generic_mutex<Tag> m_;
+    bool held_x_ = false;
+    int last_releaser_ = -1;  // the thread that released the lock last (this execution)
   };
 
  public:
@@ -707,6 +995,8 @@ struct RelacyModel {
     void lock(Loc loc = Loc::current()) { acquire_x(loc); }
     void unlock(Loc loc = Loc::current()) { release_x(loc); }
     bool trylock(Loc loc = Loc::current()) { return try_x(loc); }
+    // spin_is_locked().
+    bool is_locked(Loc loc = Loc::current()) const { return probe(loc); }
     using lock_base::name;
   };
 
@@ -724,11 +1014,17 @@ struct RelacyModel {
     const bool sc = mo == std::memory_order_seq_cst;
     if (sc) rlm::announce(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, loc);
     rl::atomic_thread_fence(rlm::to_rl(mo), rlm::info(loc));
+    if (sc) rlm::note_order_point();
     if (sc) rlm::complete(&rlm::g_sc_fence_token, "fence", rlm::Op::fence_sc, 0, loc);
   }
   static void smp_rmb(Loc loc = Loc::current()) { fence(std::memory_order_acquire, loc); }
   static void smp_wmb(Loc loc = Loc::current()) { fence(std::memory_order_release, loc); }
   static void smp_mb(Loc loc = Loc::current()) { fence(std::memory_order_seq_cst, loc); }
+  // The kernel's conditional full barriers: smp_mb() (what they are where the
+  // architecture does not make them free, and what the LKMM defines them as).
+  static void smp_mb__before_atomic(Loc loc = Loc::current()) { smp_mb(loc); }
+  static void smp_mb__after_atomic(Loc loc = Loc::current()) { smp_mb(loc); }
+  static void smp_mb__after_spinlock(Loc loc = Loc::current()) { smp_mb(loc); }
 
   // Relacy models the barriers themselves; see model/model.hpp.
   static void fence_edge_release(const void*, Loc = Loc::current()) {}

@@ -11,8 +11,12 @@
 //   <!-- END generated -->
 //
 // whose content this tool writes:
-//   trace VARIANT SCENARIO        the counterexample the gate's search finds
-//                                 (bound=2, then reduced), trimmed and labelled
+//   trace VARIANT SCENARIO [c11-locks]
+//                                 the counterexample the gate's search finds
+//                                 (bound=2, then reduced), trimmed and labelled;
+//                                 c11-locks: under C11 lock ordering
+//   lkmm [c11-locks]              the conformance table of the kernel's own
+//                                 litmus tests (relacy_tests/lkmm.hpp)
 //   witness VARIANT SCENARIO OBS  the first execution of the reduced search in
 //                                 which an observation starting with OBS
 //                                 happens, trimmed and labelled
@@ -37,6 +41,7 @@
 #include <vector>
 
 #include "relacy_tests/cells.hpp"
+#include "relacy_tests/lkmm.hpp"
 #include "relacy_tests/teeth.hpp"
 
 namespace {
@@ -70,9 +75,15 @@ std::string search_name(const search::Config& c) {
 }
 
 bool gen_trace(const std::vector<std::string>& a, std::string& out, std::string& err) {
-  if (a.size() != 3) return (err = "trace needs VARIANT SCENARIO"), false;
+  if (a.size() != 3 && !(a.size() == 4 && a[3] == "c11-locks"))
+    return (err = "trace needs VARIANT SCENARIO [c11-locks]"), false;
   const Cell* c = find_cell(a[1], a[2]);
   if (c == nullptr) return (err = "no such cell: " + a[1] + " / " + a[2]), false;
+  struct Locks {
+    bool saved = rlm::recorder().c11_locks;
+    explicit Locks(bool c11) { rlm::recorder().c11_locks = c11; }
+    ~Locks() { rlm::recorder().c11_locks = saved; }
+  } locks(a.size() == 4);
   search::Config plan[2];
   plan[0].mode = search::Mode::bound;
   plan[0].bound = 2;
@@ -83,7 +94,8 @@ bool gen_trace(const std::vector<std::string>& a, std::string& out, std::string&
     std::ostringstream s;
     s << "Found by the " << search_name(cfg) << " search in execution "
       << (r.stats.executions + r.stats.redundant + 1) << ":\n\n```\n"
-      << r.failure.trace << "```\n\nReplay it: `pfncache-verify --replay '" << a[1] << ":" << a[2]
+      << r.failure.trace << "```\n\nReplay it: `pfncache-verify " << (a.size() == 4 ? "--c11-locks " : "")
+      << "--replay '" << a[1] << ":" << a[2]
       << ":f:" << encode_decisions(r.failure.decisions) << "'`\n";
     out = s.str();
     return true;
@@ -202,6 +214,13 @@ bool generate(const std::string& root, const std::string& spec, std::string& out
   if (a[0] == "trace") return gen_trace(a, out, err);
   if (a[0] == "witness") return gen_witness(a, out, err);
   if (a[0] == "window") return gen_window(a, out, err);
+  if (a[0] == "lkmm") {
+    if (a.size() > 2 || (a.size() == 2 && a[1] != "c11-locks"))
+      return (err = "lkmm takes only c11-locks"), false;
+    if (lkmm::conformance("", true, a.size() == 2, out) != 0)
+      return (err = "the kernel litmus tests have an undocumented disagreement:\n" + out), false;
+    return true;
+  }
   if (a[0] == "checks") return gen_checks(root, out, err);
   if (a[0] == "variants") {
     std::ostringstream o;

@@ -313,6 +313,11 @@ struct RunResult {
   std::vector<search::Decision> witness;
   std::uint64_t witness_execution = 0;
   std::string witness_trace, witness_full_trace;
+  // Coherence (model/relacy_model.hpp, StoreClocks): every pair of stores to
+  // one location by two threads with no happens-before between them, seen in
+  // any execution, as "name: file:line func / file:line func" (sorted);
+  // "..." last when there were more than the recorder holds.
+  std::vector<std::string> unordered_stores;
 };
 
 struct RunOptions {
@@ -390,6 +395,9 @@ inline std::string describe_event(const rlm::Event& e) {
     case rlm::Op::try_s:
       std::snprintf(buf, sizeof buf, "%s(%s) %s", rlm::op_name(e.op), e.name,
                     e.ok ? "succeeds" : "fails");
+      break;
+    case rlm::Op::lock_probe:
+      std::snprintf(buf, sizeof buf, "spin_is_locked(%s) == %lld", e.name, v);
       break;
     case rlm::Op::fence_sc: std::snprintf(buf, sizeof buf, "fence(seq_cst)"); break;
     case rlm::Op::yield: std::snprintf(buf, sizeof buf, "spin_wait_hint()"); break;
@@ -505,7 +513,8 @@ inline void build_traces(const RunOptions& o, Failure& f) {
       const rlm::Event& e = r.log[i];
       if (e.name == r.last_access_name && e.thread != rlm::kSpecialThread &&
           static_cast<int>(e.thread) != r.last_access_thread &&
-          (e.op == rlm::Op::var_store || (e.op == rlm::Op::var_load && r.last_access_write))) {
+          (e.op == rlm::Op::var_store || e.op == rlm::Op::store ||
+           ((e.op == rlm::Op::var_load || e.op == rlm::Op::load) && r.last_access_write))) {
         char b[300];
         std::snprintf(b, sizeof b,
                       "\n          the latest conflicting access by another thread: %s by %s at "
@@ -606,6 +615,27 @@ struct SymmetryOf<S, std::void_t<decltype(S::symmetric_with)>> {
   }
 };
 
+// The recorder's unordered store pairs as text, sorted, each pair's two
+// places in source order (so the text does not depend on the schedule).
+inline std::vector<std::string> unordered_stores(const rlm::Recorder& r) {
+  std::vector<std::string> out;
+  for (int i = 0; i < r.co_size; ++i) {
+    const rlm::CoPair& p = r.co_pairs[i];
+    char a[300], b[300];
+    std::snprintf(a, sizeof a, "%s:%u %s", short_path(p.first.file), p.first.line,
+                  short_func(p.first.func).c_str());
+    std::snprintf(b, sizeof b, "%s:%u %s", short_path(p.second.file), p.second.line,
+                  short_func(p.second.func).c_str());
+    std::string x = a, y = b;
+    if (y < x) std::swap(x, y);
+    out.push_back(std::string(p.name) + ": " + x + " / " + y);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (r.co_overflow) out.push_back("...");
+  return out;
+}
+
 // Runs the installed scenario (current_scenario()) on N threads. Defined
 // here, instantiated once per N in relacy_tests/driver.cpp.
 template <unsigned N>
@@ -626,6 +656,8 @@ RunResult run_threads(const search::Config& cfg, const RunOptions& o) {
       rlm::recorder().record_checks = false;
     }
   } only_check(o.only_check, o.record_checks);
+  rlm::recorder().co_size = 0;
+  rlm::recorder().co_overflow = false;
   {
     search::Engine engine(cfg);
     Collector collector;
@@ -677,6 +709,7 @@ RunResult run_threads(const search::Config& cfg, const RunOptions& o) {
     out.recorded_checks = r.recorded_checks;
     for (int i = 0; i < r.obs_size; ++i)
       out.observations.push_back(Observation{r.obs_keys[i], collector.observation_executions(i)});
+    out.unordered_stores = unordered_stores(r);
     if (out.result != rl::test_result_success) {
       describe_failure(out.result, out.failure);
       out.failure.decisions.assign(engine.decisions().begin(), engine.decisions().end());

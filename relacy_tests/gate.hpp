@@ -115,6 +115,8 @@ struct SearchResult {
   std::uint64_t outcomes = 0;
   std::vector<std::uint64_t> outcome_hashes;
   std::vector<Observation> observations;
+  // Coherence: store pairs with no happens-before (RunResult::unordered_stores).
+  std::vector<std::string> unordered_stores;
   std::vector<WorkerShare> workers;
   struct {
     std::string kind, what, file, func, decisions, trace, full_trace;
@@ -149,6 +151,7 @@ inline SearchResult from_run(const search::Config& cfg, const RunResult& r) {
   s.outcome_hashes.assign(r.outcome_set.begin(), r.outcome_set.end());
   std::sort(s.outcome_hashes.begin(), s.outcome_hashes.end());
   s.observations = r.observations;
+  s.unordered_stores = r.unordered_stores;
   if (s.failed()) {
     const Failure& f = r.failure;
     s.failure.kind = f.kind;
@@ -181,6 +184,7 @@ inline nlohmann::json to_json(const SearchResult& s) {
   nlohmann::json obs = nlohmann::json::array();
   for (const Observation& o : s.observations) obs.push_back({o.what, o.executions});
   j["observations"] = obs;
+  j["unordered_stores"] = s.unordered_stores;
   j["workers"] = workers_json(s.workers);
   if (s.failed())
     j["failure"] = {{"kind", s.failure.kind},         {"what", s.failure.what},
@@ -207,6 +211,7 @@ inline SearchResult search_result_from_json(const nlohmann::json& j) {
   s.outcome_hashes = j.at("outcome_hashes").get<std::vector<std::uint64_t>>();
   for (const auto& o : j.at("observations"))
     s.observations.push_back(Observation{o.at(0).get<std::string>(), o.at(1).get<std::uint64_t>()});
+  s.unordered_stores = j.at("unordered_stores").get<std::vector<std::string>>();
   for (const auto& w : j.at("workers"))
     s.workers.push_back(WorkerShare{w.at("executions").get<std::uint64_t>(),
                                     w.at("prefixes").get<std::uint64_t>(),
@@ -239,7 +244,9 @@ inline SearchResult merge(const std::vector<SearchResult>& parts) {
   std::set<std::uint64_t> outcomes;
   std::map<std::string, std::uint64_t> obs;
   std::vector<std::string> obs_order;
+  std::set<std::string> unordered;
   for (const SearchResult& p : parts) {
+    unordered.insert(p.unordered_stores.begin(), p.unordered_stores.end());
     m.executions += p.executions;
     m.redundant += p.redundant;
     m.skipped += p.skipped;
@@ -262,6 +269,7 @@ inline SearchResult merge(const std::vector<SearchResult>& parts) {
   m.outcome_hashes.assign(outcomes.begin(), outcomes.end());
   m.outcomes = m.outcome_hashes.size();
   for (const std::string& w : obs_order) m.observations.push_back(Observation{w, obs[w]});
+  m.unordered_stores.assign(unordered.begin(), unordered.end());
   return m;
 }
 
@@ -466,6 +474,7 @@ inline nlohmann::json row_json(const Row& r) {
   for (const Observation& o : s.observations)
     if (o.executions) obs[o.what] = o.executions;
   j["observations"] = obs;
+  j["unordered_stores"] = s.unordered_stores;
   return j;
 }
 

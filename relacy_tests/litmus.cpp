@@ -7,11 +7,23 @@
 // differs from its expectation, 2 on bad usage.
 //
 //   relacy_litmus [--only NAME] [--search full|reduced|bound=N]
-//                 [--expect NAME=VERDICT]
+//                 [--expect NAME=VERDICT] [--c11-locks]
+//   relacy_litmus --lkmm [--only NAME] [--markdown] [--c11-locks]
 //
 // --expect overrides one expectation (VERDICT: Sometimes, Never, race,
 // deadlock, pass); the unit tests use it to show that a wrong expectation
-// turns the run red.
+// turns the run red. Each test also states how many pairs of unordered
+// stores the coherence check must name (model/relacy_model.hpp,
+// StoreClocks): none, except where the shape has them (2+2W).
+//
+// --lkmm runs the conformance suite instead: every litmus test of the
+// kernel's tools/memory-model/litmus-tests (model/lkmm_litmus.hpp) under
+// the full and the reduced search, its verdict compared with the LKMM's
+// Result. A disagreement is allowed only where known_differences() below
+// documents it (and a documented one that now agrees is an error too, so
+// the table in docs/limits.md cannot go stale). --markdown prints that
+// table. --c11-locks: C11's lock ordering instead of the kernel's
+// po-unlock-lock-po (the "before" of docs/limits.md).
 #include "model/litmus.hpp"
 
 #include <cstdio>
@@ -21,6 +33,7 @@
 #include <vector>
 
 #include "relacy_tests/driver.hpp"
+#include "relacy_tests/lkmm.hpp"
 
 namespace {
 
@@ -55,6 +68,7 @@ struct Litmus {
   const char* outcome;  // observation that is the litmus outcome, or nullptr
   Expect expect;
   RunResult (*run)(const search::Config&);
+  std::size_t unordered = 0;  // unordered store pairs the coherence check must name
 };
 
 template <template <class> class T>
@@ -78,6 +92,16 @@ const std::vector<Litmus>& registry() {
       {"Race+plain", nullptr, Expect::race, &run_one<litmus::Race_plain>},
       {"Race+write-under-read-lock", nullptr, Expect::race,
        &run_one<litmus::Race_write_under_read_lock>},
+      {"Race+marked+marked", litmus::Race_marked_marked<RelacyModel>::kOutcome, Expect::sometimes,
+       &run_one<litmus::Race_marked_marked>},
+      {"Race+plain+marked", nullptr, Expect::race, &run_one<litmus::Race_plain_marked>},
+      {"Race+marked+plain", nullptr, Expect::race, &run_one<litmus::Race_marked_plain>},
+      {"MP+marked+marked", litmus::MP_marked<RelacyModel>::kOutcome, Expect::sometimes,
+       &run_one<litmus::MP_marked>},
+      {"MP+wmb+rmb+marked", litmus::MP_wmb_rmb_marked<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::MP_wmb_rmb_marked>},
+      {"2+2W+poonceonces", litmus::TwoPlusTwoW<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::TwoPlusTwoW>, 2},
       {"Spin+wait-hint", litmus::Spin_wait_hint<RelacyModel>::kOutcome, Expect::sometimes,
        &run_one<litmus::Spin_wait_hint>},
       {"Deadlock+lock-order-inversion", nullptr, Expect::deadlock,
@@ -105,7 +129,8 @@ Expect verdict(const RunResult& r, const char* outcome) {
 int usage(const char* msg) {
   std::fprintf(stderr,
                "relacy_litmus: %s\nusage: relacy_litmus [--only NAME] "
-               "[--search full|reduced|bound=N] [--expect NAME=VERDICT]\n",
+               "[--search full|reduced|bound=N] [--expect NAME=VERDICT] [--c11-locks]\n"
+               "       relacy_litmus --lkmm [--only NAME] [--markdown] [--c11-locks]\n",
                msg);
   return 2;
 }
@@ -116,10 +141,17 @@ int main(int argc, char** argv) {
   std::string only;
   std::vector<search::Config> searches;
   std::vector<std::pair<std::string, Expect>> overrides;
+  bool lkmm = false, markdown = false, c11_locks = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--only" && i + 1 < argc) {
       only = argv[++i];
+    } else if (a == "--lkmm") {
+      lkmm = true;
+    } else if (a == "--markdown") {
+      markdown = true;
+    } else if (a == "--c11-locks") {
+      c11_locks = true;
     } else if (a == "--search" && i + 1 < argc) {
       const std::string s = argv[++i];
       search::Config c;
@@ -145,6 +177,19 @@ int main(int argc, char** argv) {
       return usage(("unknown option: " + a).c_str());
     }
   }
+  rlm::recorder().c11_locks = c11_locks;
+  if (lkmm) {
+    if (!searches.empty() || !overrides.empty())
+      return usage("--lkmm runs the full and reduced searches and takes no --search/--expect");
+    bool known = only.empty();
+    for (const lkmm::Test& t : lkmm::tests()) known = known || only == t.name;
+    if (!known) return usage(("unknown kernel litmus test: " + only).c_str());
+    std::string out;
+    const int bad = lkmm::conformance(only, markdown, c11_locks, out);
+    std::fputs(out.c_str(), stdout);
+    return bad ? 1 : 0;
+  }
+  if (markdown) return usage("--markdown goes with --lkmm");
   if (searches.empty()) {
     search::Config full, reduced;
     full.mode = search::Mode::full;
@@ -160,8 +205,8 @@ int main(int argc, char** argv) {
     if (!found) return usage(("unknown litmus test in --expect: " + o.first).c_str());
   }
 
-  std::printf("%-30s %-8s %-10s %-10s %10s %9s  %s\n", "litmus", "search", "result", "expected",
-              "executions", "time", "verdict");
+  std::printf("%-30s %-8s %-10s %-10s %10s %9s %3s  %s\n", "litmus", "search", "result", "expected",
+              "executions", "time", "co", "verdict");
   int bad = 0;
   for (const Litmus& l : registry()) {
     if (!only.empty() && only != l.name) continue;
@@ -173,14 +218,20 @@ int main(int argc, char** argv) {
       const Expect got = verdict(r, l.outcome);
       const bool clean =
           r.result == rl::test_result_success || got == Expect::race || got == Expect::deadlock;
-      const bool ok =
-          clean && got == want && r.stats.complete == (r.result == rl::test_result_success);
+      // A failing search stops early: its store pairs are not a verdict.
+      const bool co_ok =
+          r.result != rl::test_result_success || r.unordered_stores.size() == l.unordered;
+      const bool ok = clean && got == want && co_ok &&
+                      r.stats.complete == (r.result == rl::test_result_success);
       const char* result =
           r.result == rl::test_result_success ? expect_name(got) : rl::test_result_str(r.result);
-      std::printf("%-30s %-8s %-10s %-10s %10llu %8.3fs  %s\n", l.name, search::mode_name(c.mode),
-                  result, expect_name(want),
+      std::printf("%-30s %-8s %-10s %-10s %10llu %8.3fs %3zu  %s\n", l.name,
+                  search::mode_name(c.mode), result, expect_name(want),
                   static_cast<unsigned long long>(r.stats.executions + r.stats.redundant),
-                  r.stats.seconds, ok ? "ok" : "UNEXPECTED");
+                  r.stats.seconds, r.unordered_stores.size(), ok ? "ok" : "UNEXPECTED");
+      if (!co_ok)
+        for (const std::string& u : r.unordered_stores)
+          std::printf("    unordered stores: %s\n", u.c_str());
       if (!ok) {
         ++bad;
         if (r.result != rl::test_result_success) std::printf("%s", r.failure.trace.c_str());

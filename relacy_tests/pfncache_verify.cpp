@@ -52,6 +52,7 @@ struct Options {
   std::uint64_t estimate = 0;
   bool trace = false, list = false, quiet = false, window = false, teeth = false;
   bool ghosts_ordered = false;
+  bool c11_locks = false;
   bool slow = false, slow_only = false;
   std::string replay, json, junit, witness, only;
   std::string only_check;  // "S1:" for --only S1: the prefix M::check() matches
@@ -165,6 +166,31 @@ void print_window(const std::vector<Row>& rows) {
                 r.cell->variant->name, r.cell->scenario->name, n("W0"), n("W1"), n("W2"), n("W3"),
                 n("W5"), n("W6"), n("W7"), n("W8"), n("W9"));
   }
+}
+
+// Coherence (model/relacy_model.hpp, StoreClocks): every pair of stores to
+// one location by two threads with no happens-before between them, in any
+// cell. The search never puts such stores in coherence order against their
+// execution order; the list says where a verdict could rest on that.
+void print_coherence(const std::vector<Row>& rows) {
+  std::map<std::string, std::set<std::string>> where;  // pair -> variants
+  std::map<std::string, std::set<std::string>> scenarios;
+  for (const Row& r : rows)
+    for (const std::string& u : r.result.unordered_stores) {
+      where[u].insert(r.cell->variant->name);
+      scenarios[u].insert(r.cell->scenario->name);
+    }
+  if (where.empty()) {
+    std::printf("\ncoherence: no two threads store to one location without happens-before "
+                "between the stores, in any cell (docs/limits.md, \"Coherence\")\n");
+    return;
+  }
+  std::printf("\ncoherence: store pairs with no happens-before between them (the search "
+              "explores only one coherence order for each; docs/limits.md, \"Coherence\"):\n");
+  for (const auto& [pair, vs] : where)
+    std::printf("  %s\n      in %zu variant%s, %zu scenario%s (%s)\n", pair.c_str(), vs.size(),
+                vs.size() == 1 ? "" : "s", scenarios[pair].size(),
+                scenarios[pair].size() == 1 ? "" : "s", scenarios[pair].begin()->c_str());
 }
 
 // ---- running the cells --------------------------------------------------------
@@ -544,6 +570,9 @@ Options parse(int argc, char** argv) {
   app.add_flag("--slow-only", o.slow_only, "run only what --slow adds");
   app.add_flag("--list", o.list, "list variants and scenarios and exit");
   app.add_flag("--quiet", o.quiet, "no progress lines on stderr");
+  app.add_flag("--c11-locks", o.c11_locks,
+               "C11's lock ordering instead of the kernel's po-unlock-lock-po (the model "
+               "before the kernel's lock rule; docs/limits.md)");
   app.add_flag("--ghosts-ordered", o.ghosts_ordered,
                "evidence mode: order every checker (ghost) access as a step of its own, as "
                "if no ghost were GhostOrder::unordered; the verdicts must be the same "
@@ -916,6 +945,7 @@ int run(int argc, char** argv) {
     return kernel_patch::gate_patch(opt.kernel_tree, opt.patch, opt.forward);
   }
   rlm::recorder().ghosts_ordered = opt.ghosts_ordered;
+  rlm::recorder().c11_locks = opt.c11_locks;
   if (opt.list) {
     print_list();
     return 0;
@@ -964,6 +994,7 @@ int run(int argc, char** argv) {
     for (const Row& r : rows)
       if (r.result.failed() && (opt.trace || !gate::verdict_ok(r.verdict))) print_trace(r);
     if (opt.window) print_window(rows);
+    print_coherence(rows);
     for (const Row& r : rows) {
       if (r.verdict == "UNREACHED")
         std::printf(

@@ -1,7 +1,7 @@
 // tsan_tests/litmus.cpp: the litmus tests of model/litmus.hpp on real threads
 // under ThreadSanitizer.
 //
-// What TSan can observe, it must: the two racy tests and the lock-order
+// What TSan can observe, it must: the racy tests and the lock-order
 // inversion run in a child process (tsan_litmus_child) that must exit with
 // TSan's status and report. What it cannot observe is said here, not
 // skipped silently:
@@ -65,6 +65,25 @@ TEST(Litmus, Race_plain_is_reported_by_tsan) {
   const real::ProcessResult c = run_child("Race+plain");
   EXPECT_EQ(c.status, 66) << c.output;
   EXPECT_NE(c.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << c.output;
+}
+
+// Marked accesses (var<T>::read_once/write_once) are relaxed atomics on the
+// same memory: a plain store racing with a marked load is still a race, two
+// marked accesses are not (the kernel memory model's definition).
+TEST(Litmus, Race_plain_marked_is_reported_by_tsan) {
+  const real::ProcessResult c = run_child("Race+plain+marked");
+  EXPECT_EQ(c.status, 66) << c.output;
+  EXPECT_NE(c.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << c.output;
+}
+
+TEST(Litmus, Race_marked_marked_is_clean) {
+  const real::ProcessResult c = run_child("Race+marked+marked");
+  EXPECT_EQ(c.status, 0) << c.output;
+  EXPECT_EQ(c.output.find("ThreadSanitizer"), std::string::npos) << c.output;
+}
+
+TEST(Litmus, MP_wmb_rmb_marked_never) {
+  EXPECT_EQ(outcome_count<litmus::MP_wmb_rmb_marked>(iterations()), 0u);
 }
 
 TEST(Litmus, Race_write_under_read_lock_is_reported_by_tsan) {

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   const char* name = argv[1];
   if (std::strcmp(name, "Race+plain") == 0) {
     real::run<litmus::Race_plain<RealModel>>(10, 1);
+  } else if (std::strcmp(name, "Race+plain+marked") == 0) {
+    real::run<litmus::Race_plain_marked<RealModel>>(10, 1);
+  } else if (std::strcmp(name, "Race+marked+marked") == 0) {
+    real::run<litmus::Race_marked_marked<RealModel>>(10, 1);
   } else if (std::strcmp(name, "Race+write-under-read-lock") == 0) {
     real::run<litmus::Race_write_under_read_lock<RealModel>>(10, 1);
   } else if (std::strcmp(name, "Deadlock+lock-order-inversion") == 0) {

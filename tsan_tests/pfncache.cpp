@@ -145,6 +145,18 @@ TEST(TsanTeeth, RacyMutantsAreReported) {
   }
 }
 
+// The same cell and order as lockless-precheck's race, with the pre-check's
+// reads and every store to the fields it reads marked (READ_ONCE and
+// WRITE_ONCE): no data race is left for TSan to report, as the Relacy gate
+// finds none (it catches that mutant by an invariant instead).
+TEST(TsanTeeth, MarkedLocklessPrecheckIsNoRace) {
+  const real::ProcessResult p = run_child("lockless-precheck-marked", "invalidate_vs_refresh",
+                                          kRacyIterations, "late=0");
+  EXPECT_EQ(p.output.find("ThreadSanitizer: data race"), std::string::npos) << p.output;
+  std::printf("  %-30s %-28s %-14s TSan: no data race (exit %d)\n", "lockless-precheck-marked",
+              "invalidate_vs_refresh", "late=0", p.status);
+}
+
 TEST(TsanTeeth, KernelVariantsAreCleanInAChildToo) {
   // The control: the same child, cell and order on the kernel variant exits
   // 0, so it is the mutant that races, not the order.

@@ -620,7 +620,7 @@ class Engine {
 
   static bool observes(Op op) {
     return op == Op::load || op == Op::rmw || op == Op::ghost_load || op == Op::try_x ||
-           op == Op::try_s || op == Op::try_s_fair || op == Op::unknown;
+           op == Op::try_s || op == Op::try_s_fair || op == Op::lock_probe || op == Op::unknown;
   }
 
   static bool changes(const Event& e) {
