@@ -292,8 +292,8 @@ struct Pfncache : KvmMain<M, Self> {
 
   // checker: the cache as the pre-check saw it (under the read lock).
   static typename Gpc<M>::Snapshot window_snapshot(Gpc<M>& gpc) {
-    if constexpr (Self::kPrecheckMarked)
-      return {true, gpc.active.read_once(), gpc.pfn.read_once(), gpc.uhva.read_once(), 0};
+    if constexpr (Self::kPrecheckMarked)  // checker reads (latest(): not steps)
+      return {true, gpc.active.latest(), gpc.pfn.latest(), gpc.uhva.latest(), 0};
     return {true, gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(), 0};
   }
 
@@ -301,9 +301,10 @@ struct Pfncache : KvmMain<M, Self> {
   // protocol's reads from the checker's).
   static bool covers(Gpc<M>& gpc, const MmuNotifierRange& range) {
     if constexpr (Self::kPrecheckMarked) {
-      // A lockless walker: the checker reads as the walker does.
-      if (!gpc.valid.read_once() || is_error_noslot_pfn(gpc.pfn.read_once())) return false;
-      const hva_t uhva = gpc.uhva.read_once();
+      // A lockless walker: the checker reads what is true now (latest(): no
+      // step, no stale value), not what the walker's own loads saw.
+      if (!gpc.valid.latest() || is_error_noslot_pfn(gpc.pfn.latest())) return false;
+      const hva_t uhva = gpc.uhva.latest();
       return uhva >= range.start && uhva < range.end;
     }
     if (!gpc.valid.load() || is_error_noslot_pfn(gpc.pfn.load())) return false;

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "model/kernel_atomic.hpp"
 #include "model/model.hpp"
 
 namespace pfv {
@@ -426,6 +427,216 @@ struct TwoPlusTwoW {
 };
 
 // ---------------------------------------------------------------------------
+// SB+xchg+xchg
+// Shape:   T0: xchg(x, 1); r0 = READ_ONCE(y). T1: xchg(y, 1); r1 = READ_ONCE(x).
+// Result:  Never r0 == 0 && r1 == 0.
+// Shows:   a value-returning RMW without a suffix is fully ordered
+//          (model/kernel_atomic.hpp): it orders its own store before the
+//          later load, as smp_mb() would.
+template <class M>
+struct SB_xchg {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "SB: both loads missed the other store";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0};
+  int r0 = -1, r1 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      kernel::xchg<M>(x, 1);
+      r0 = y.load(std::memory_order_relaxed);
+    } else {
+      kernel::xchg<M>(y, 1);
+      r1 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r0 == 0 && r1 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r0 * 2 + r1 + 3); }
+};
+
+// ---------------------------------------------------------------------------
+// SB+xchgrelaxed+xchgrelaxed
+// Shape:   as SB_xchg, with xchg_relaxed().
+// Result:  Sometimes r0 == 0 && r1 == 0.
+// Shows:   the _relaxed form orders nothing.
+template <class M>
+struct SB_xchg_relaxed {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "SB: both loads missed the other store";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0};
+  int r0 = -1, r1 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      kernel::xchg_relaxed<M>(x, 1);
+      r0 = y.load(std::memory_order_relaxed);
+    } else {
+      kernel::xchg_relaxed<M>(y, 1);
+      r1 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r0 == 0 && r1 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r0 * 2 + r1 + 3); }
+};
+
+// ---------------------------------------------------------------------------
+// SB+cmpxchg+cmpxchg
+// Shape:   T0: WRITE_ONCE(x, 1); cmpxchg(a, 0, 1) (succeeds); r0 = READ_ONCE(y).
+//          T1 the same with y, b, x.
+// Result:  Never r0 == 0 && r1 == 0.
+// Shows:   a successful cmpxchg() is fully ordered: it orders the earlier
+//          store before the later load.
+template <class M>
+struct SB_cmpxchg {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "SB: both loads missed the other store";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0}, a{"a", 0}, b{"b", 0};
+  int r0 = -1, r1 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+      kernel::cmpxchg<M>(a, 0, 1);
+      r0 = y.load(std::memory_order_relaxed);
+    } else {
+      y.store(1, std::memory_order_relaxed);
+      kernel::cmpxchg<M>(b, 0, 1);
+      r1 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r0 == 0 && r1 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r0 * 2 + r1 + 3); }
+};
+
+// ---------------------------------------------------------------------------
+// SB+cmpxchgfail+cmpxchgfail
+// Shape:   as SB_cmpxchg, but each cmpxchg() expects 5 and fails.
+// Result:  Sometimes r0 == 0 && r1 == 0.
+// Shows:   a failed cmpxchg() orders nothing (the LKMM's rule): the model
+//          does not place the full barrier of a successful one.
+template <class M>
+struct SB_cmpxchg_fail {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"left", "right"};
+  static constexpr const char* kOutcome = "SB: both loads missed the other store";
+  atomic_t<M, int> x{"x", 0}, y{"y", 0}, a{"a", 0}, b{"b", 0};
+  int r0 = -1, r1 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+      kernel::cmpxchg<M>(a, 5, 6);
+      r0 = y.load(std::memory_order_relaxed);
+    } else {
+      y.store(1, std::memory_order_relaxed);
+      kernel::cmpxchg<M>(b, 5, 6);
+      r1 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r0 == 0 && r1 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const { return static_cast<std::uint64_t>(r0 * 2 + r1 + 3); }
+};
+
+// ---------------------------------------------------------------------------
+// WRC+unlocklock+rmb
+// Shape:   T0: WRITE_ONCE(x, 1). T1: spin_lock(s); r1 = READ_ONCE(x);
+//          spin_unlock(s); spin_lock(t); WRITE_ONCE(y, 1); spin_unlock(t).
+//          T2: r2 = READ_ONCE(y); smp_rmb(); r3 = READ_ONCE(x).
+// Result:  Sometimes r1 == 1 && r2 == 1 && r3 == 0, as in the kernel memory
+//          model: po-unlock-lock-po is not A-cumulative (T1's read of T0's
+//          store is not propagated by it).
+// Shows:   the model's lock rule hands on only the thread's own stores (and
+//          the releaser's), not what it read: a C11 acq_rel fence in its
+//          place makes this Never (it releases T1's whole past, and T2 is
+//          then bound by the coherence of T1's read).
+template <class M>
+struct WRC_unlocklock_rmb {
+  static constexpr unsigned threads = 3;
+  static constexpr const char* thread_names[] = {"writer", "relay", "reader"};
+  static constexpr const char* kOutcome = "WRC: the relay saw x, the reader saw y but not x";
+  spinlock_t<M> s{"s"}, t{"t"};
+  atomic_t<M, int> x{"x", 0}, y{"y", 0};
+  int r1 = -1, r2 = -1, r3 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+    } else if (i == 1) {
+      s.lock();
+      r1 = x.load(std::memory_order_relaxed);
+      s.unlock();
+      t.lock();
+      y.store(1, std::memory_order_relaxed);
+      t.unlock();
+    } else {
+      r2 = y.load(std::memory_order_relaxed);
+      M::smp_rmb();
+      r3 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r1 == 1 && r2 == 1 && r3 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const {
+    return static_cast<std::uint64_t>((r1 + 1) * 9 + (r2 + 1) * 3 + r3 + 1);
+  }
+};
+
+// ---------------------------------------------------------------------------
+// WRC+unlocklockstore+rmb
+// Shape:   as WRC_unlocklock_rmb, with T1 also storing to z after its read of
+//          x and before its unlock.
+// Result:  the kernel memory model: Sometimes (nothing orders T1's read of x
+//          before its store to z). The model: Never.
+// Shows:   what remains of the lock rule's over-approximation: a vector clock
+//          cannot tell a thread's reads from its writes, so handing on T1's
+//          store to z hands on the read before it too. A missed outcome (the
+//          unsafe direction), pinned here and documented in docs/limits.md.
+template <class M>
+struct WRC_unlocklockstore_rmb {
+  static constexpr unsigned threads = 3;
+  static constexpr const char* thread_names[] = {"writer", "relay", "reader"};
+  static constexpr const char* kOutcome = "WRC: the relay saw x, the reader saw y but not x";
+  spinlock_t<M> s{"s"}, t{"t"};
+  atomic_t<M, int> x{"x", 0}, y{"y", 0}, z{"z", 0};
+  int r1 = -1, r2 = -1, r3 = -1;
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      x.store(1, std::memory_order_relaxed);
+    } else if (i == 1) {
+      s.lock();
+      r1 = x.load(std::memory_order_relaxed);
+      z.store(1, std::memory_order_relaxed);
+      s.unlock();
+      t.lock();
+      y.store(1, std::memory_order_relaxed);
+      t.unlock();
+    } else {
+      r2 = y.load(std::memory_order_relaxed);
+      M::smp_rmb();
+      r3 = x.load(std::memory_order_relaxed);
+    }
+  }
+  void after() {
+    if (r1 == 1 && r2 == 1 && r3 == 0) M::observe(kOutcome);
+  }
+  std::uint64_t signature() const {
+    return static_cast<std::uint64_t>((r1 + 1) * 9 + (r2 + 1) * 3 + r3 + 1);
+  }
+};
+
+// ---------------------------------------------------------------------------
 // Spin+wait-hint
 // Shape:   T0 spins on a flag with M::spin_wait_hint(); T1 sets it.
 // Result:  Never a livelock; Sometimes the spinner waits at least once.
@@ -458,6 +669,39 @@ struct Spin_wait_hint {
     if (waited) M::observe(kOutcome);
   }
   std::uint64_t signature() const { return waited ? 1 : 0; }
+};
+
+// ---------------------------------------------------------------------------
+// Spin+hint-under-lock
+// Shape:   T0 takes a lock and spins on a flag with M::spin_wait_hint(),
+//          still holding it; T1 takes the lock to set the flag.
+// Result:  the driver reports a misplaced hint (an error of the model, not
+//          a verdict).
+// Shows:   the hint's contract (model/model.hpp): a thread must not wait at
+//          a hint while holding a lock that the thread it waits for needs.
+//          Here the hint sits one statement early, before the unlock; the
+//          search would otherwise report the wait as the protocol's
+//          deadlock or livelock.
+template <class M>
+struct Spin_hint_under_lock {
+  static constexpr unsigned threads = 2;
+  static constexpr const char* thread_names[] = {"waiter", "setter"};
+  spinlock_t<M> lock{"lock"};
+  atomic_t<M, int> flag{"flag", 0};
+  void before() {}
+  void thread(unsigned i) {
+    if (i == 0) {
+      lock.lock();
+      while (flag.load(std::memory_order_relaxed) == 0) M::spin_wait_hint();
+      lock.unlock();
+    } else {
+      lock.lock();
+      flag.store(1, std::memory_order_relaxed);
+      lock.unlock();
+    }
+  }
+  void after() {}
+  std::uint64_t signature() const { return 0; }
 };
 
 // ---------------------------------------------------------------------------

@@ -30,6 +30,8 @@
 //                      plain; two marked accesses never do. mark_stores():
 //                      every later store() is a write_once() (a field whose
 //                      every writer marks its stores; set while building).
+//                      latest(): checker-only, the value stored last (not
+//                      an access: no step, no race check).
 //     M::ghost<T>      checker-only state (what a proof would call a ghost
 //                      variable): load(), store(v). It is read in execution
 //                      order, creates no happens-before edge and is never
@@ -81,7 +83,23 @@
 //                      and the next pass depends only on what it reads and on
 //                      `carried`. The checker then re-runs a pass only when
 //                      something it read has changed since, or the carried
-//                      state did.
+//                      state did. WHERE THE HINT GOES: at the end of a
+//                      failed pass, after everything the pass undoes (its
+//                      unlocks, the release of what it took), and before the
+//                      next pass's first read; the carried value is what the
+//                      next pass starts from. A hint placed earlier (before
+//                      an unlock) makes the thread wait holding what the
+//                      others need, which the search would call a deadlock
+//                      or livelock of the protocol: the Relacy driver
+//                      reports it instead as an error, "misplaced hint"
+//                      (a thread waits at a hint holding a lock another
+//                      thread is blocked on; litmus Spin+hint-under-lock),
+//                      and the gate's verdict for the cell is ERROR. Holding
+//                      a lock at a hint is otherwise allowed (a qrwlock
+//                      writer spins holding wait_lock, as the kernel's
+//                      does). A hint placed later than the next pass's
+//                      first read is not detected: that read is then
+//                      treated as part of the old pass.
 //     M::check(cond, what)  an invariant. `what` starts with the invariant's
 //                      number ("S1: ..."), see impl/invariants.hpp.
 //     M::observe(what)      "this interesting thing happened in this
@@ -109,11 +127,13 @@
 //                  an unlock followed by a lock (on the same CPU, or of the
 //                  same lock handed over) orders what came before the
 //                  unlock before what comes after the lock for every
-//                  observer (po-unlock-lock-po, TSO strength), as an acq_rel
-//                  fence placed after the acquire when the thread has
-//                  accessed nothing since its last release or smp_mb()
-//                  (model/relacy_model.hpp, lock_base; off with
-//                  Recorder::c11_locks). Real locks give it on real CPUs.
+//                  observer (po-unlock-lock-po; not a store before a load), not
+//                  A-cumulatively: after the acquire, an acquire fence and a
+//                  release of the thread's own stores and the releaser's,
+//                  when the thread has accessed nothing since its last
+//                  release or smp_mb() (model/relacy_model.hpp, lock_base;
+//                  off with Recorder::c11_locks; docs/limits.md says what it
+//                  still over-orders). Real locks give it on real CPUs.
 //   COHERENCE. Under Relacy two stores to one location are in coherence
 //                  order as they execute; stores with no happens-before
 //                  between them are named by a check instead of being

@@ -257,6 +257,9 @@ struct RealModel {
       else
         v_ = v;
     }
+    // Checker-only: the value now (a relaxed atomic read; for fields whose
+    // stores are marked, so that TSan sees no race with it).
+    T latest(Loc = Loc::current()) const { return __atomic_load_n(&v_, __ATOMIC_RELAXED); }
     // Every store() from now on is a WRITE_ONCE() (model/relacy_model.hpp).
     void mark_stores() { marked_stores_ = true; }
     // READ_ONCE()/WRITE_ONCE(): relaxed atomic accesses of the same memory

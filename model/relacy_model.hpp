@@ -314,8 +314,21 @@ struct Recorder {
   // at the thread's latest lock release or smp_mb() (its latest "ordering
   // point"), and whether it has released a lock.
   bool c11_locks;
+  // Installed by the driver for its thread count (release_own_for<N>): the
+  // release half of the lock rule's fence, restricted to the acquiring
+  // thread's own accesses and those of the thread whose unlock it read from.
+  void (*release_own)(int other, rl::timestamp_t other_ts);
+  // The locks each thread holds (for the spin-wait hint's contract: a
+  // thread that waits at a hint while holding a lock another thread needs
+  // is a misplaced hint, not a livelock; see model/model.hpp).
+  static constexpr int kMaxHeld = 8;
+  const void* held[kMaxThreads][kMaxHeld];
+  const char* held_name[kMaxThreads][kMaxHeld];
+  int nheld[kMaxThreads];
   std::uint32_t accesses[kMaxThreads];
   std::uint32_t accesses_at_order_point[kMaxThreads];
+  // The thread's own timestamp right after its latest store (0: none yet).
+  rl::timestamp_t last_store_ts[kMaxThreads];
   bool released[kMaxThreads];
 
   // Coherence: the unordered store pairs seen in the whole run (not reset per
@@ -330,6 +343,8 @@ struct Recorder {
       pending[i] = Pending{nullptr, "", Op::not_started, Loc{"", "", 0}, 0};
       stale_load[i] = false;
       accesses[i] = 0;
+      last_store_ts[i] = 0;
+      nheld[i] = 0;
       accesses_at_order_point[i] = 0;
       released[i] = false;
     }
@@ -395,6 +410,14 @@ inline void note_order_point() {
   r.accesses_at_order_point[t] = r.accesses[t];
 }
 
+// After a store by the current thread (any kind): what the lock rule's
+// release half hands on (release_own_for).
+inline void note_store() {
+  Recorder& r = recorder();
+  if (r.in_special) return;
+  r.last_store_ts[current_thread()] = rl::ctx().threadx_->own_acq_rel_order_;
+}
+
 inline bool same_loc(const Loc& a, const Loc& b) {
   return a.line == b.line && (a.file == b.file || std::strcmp(a.file, b.file) == 0);
 }
@@ -436,9 +459,11 @@ class StoreClocks {
   void on_store(const char* name, const Loc& loc) {
     Recorder& r = recorder();
     if (r.in_special) return;
+    note_store();
     rl::thread_info_base* th = rl::ctx().threadx_;
     const int t = static_cast<int>(th->index_);
-    for (int u = 0; u < kMaxThreads; ++u)
+    const int n = static_cast<int>(rl::ctx().get_thread_count());  // acq_rel_order_'s size
+    for (int u = 0; u < n; ++u)
       if (u != t && ts_[u] != 0 && th->acq_rel_order_[u] < ts_[u])
         note_unordered_stores(name, loc_[u], loc);
     ts_[t] = th->own_acq_rel_order_;
@@ -468,10 +493,11 @@ class MarkedRaces {
     if (recorder().in_special) return false;
     rl::thread_info_base* th = rl::ctx().threadx_;
     const int t = static_cast<int>(th->index_);
+    const int n = static_cast<int>(rl::ctx().get_thread_count());  // acq_rel_order_'s size
     const rl::timestamp_t* stores = marked ? plain_store_ : marked_store_;
     const rl::timestamp_t* loads = marked ? plain_load_ : marked_load_;
     bool race = false;
-    for (int u = 0; u < kMaxThreads; ++u) {
+    for (int u = 0; u < n; ++u) {
       if (u == t) continue;
       if (th->acq_rel_order_[u] < stores[u] || (write && th->acq_rel_order_[u] < loads[u]))
         race = true;
@@ -489,6 +515,28 @@ class MarkedRaces {
   rl::timestamp_t plain_load_[kMaxThreads], plain_store_[kMaxThreads];
   rl::timestamp_t marked_load_[kMaxThreads], marked_store_[kMaxThreads];
 };
+
+// The release half of po-unlock-lock-po (lock_base::after_acquire): later
+// relaxed stores of this thread carry this thread's own timestamp, and
+// `other`'s timestamp at the unlock this lock read from, and nothing else of
+// the thread's happens-before past (the LKMM's rule is not A-cumulative: what
+// a thread only read from others is not propagated by it). A C11 release
+// fence would carry the whole past.
+template <int N>
+void release_own_for(int other, rl::timestamp_t other_ts) {
+  auto& th = *static_cast<rl::thread_info<N>*>(rl::ctx().threadx_);
+  const int t = static_cast<int>(th.index_);
+  // Up to the thread's latest store, not its current timestamp: a vector
+  // clock cannot tell a thread's reads from its writes, and an observer
+  // that learnt the timestamp of a read would be bound by that read's
+  // coherence (read-read coherence through happens-before), which the LKMM
+  // does not propagate. Reads po-before that store are still covered (an
+  // over-approximation, docs/limits.md).
+  const rl::timestamp_t own = recorder().last_store_ts[t];
+  if (th.release_fence_order_[t] < own) th.release_fence_order_[t] = own;
+  if (other >= 0 && other < N && th.release_fence_order_[other] < other_ts)
+    th.release_fence_order_[other] = other_ts;
+}
 
 // Marks the event just logged as a stale load (see Event::stale).
 inline void mark_stale(std::uint64_t latest) {
@@ -681,6 +729,7 @@ struct RelacyModel {
         rl::preemption_disabler off(rl::ctx());
         a_.store(v, rl::mo_relaxed, rlm::info(loc));
       }
+      rlm::note_store();
       rlm::log_event(this, name_, rlm::Op::var_store, rlm::to_u64(v), loc, true);
     }
     // READ_ONCE(): a relaxed atomic load, a scheduling point like any atomic
@@ -716,6 +765,9 @@ struct RelacyModel {
       co_.on_store(name_, loc);
       rlm::complete(this, name_, rlm::Op::store, rlm::to_u64(v), loc);
     }
+    // Checker-only: the value stored last, in execution order (what is true
+    // now). Not an access: no step, no race check, no memory-model effect.
+    T latest() const { return a_.debug_value(); }
     // From now on every store() is a WRITE_ONCE(): what a field gets when
     // every writer marks its stores (so that lockless READ_ONCE() readers do
     // not race with them). Called while the test object is being built.
@@ -859,9 +911,11 @@ struct RelacyModel {
     }
     void release_x(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::unlock_x, loc);
-      held_x_ = false;
-      before_release();
       m_.unlock_exclusive(rlm::info(loc));
+      // After the unlock's scheduling point: a spin_is_locked() scheduled
+      // there still sees the lock held, as Relacy and the search do.
+      held_x_ = false;
+      after_release();
       rlm::complete(this, name_, rlm::Op::unlock_x, 0, loc);
     }
     bool try_x(const Loc& loc) {
@@ -882,8 +936,8 @@ struct RelacyModel {
     }
     void release_s(const Loc& loc) {
       rlm::announce(this, name_, rlm::Op::unlock_s, loc);
-      before_release();
       m_.unlock_shared(rlm::info(loc));
+      after_release();
       rlm::complete(this, name_, rlm::Op::unlock_s, 0, loc);
     }
     bool try_s(const Loc& loc, rlm::Op op = rlm::Op::try_s) {
@@ -910,29 +964,55 @@ struct RelacyModel {
     // ordered before accesses after a later lock when the lock follows the
     // unlock on the same CPU (any lock, po) or reads from it (the same lock
     // handed from another CPU, rf), and the order holds for every observer
-    // (it is in cumul-fence). Not W->R: the LKMM gives the pair TSO's
-    // strength, and so does a C11 acq_rel fence, which is what this places
-    // right after the acquire. A fence there also orders what the thread
+    // (it is in cumul-fence), but it is not A-cumulative (what the CPU only
+    // read from others is not propagated by it). Not W->R: the pair has
+    // TSO's strength. Placed right after the acquire, as an acquire fence
+    // (the thread's earlier loads before its later accesses) and a release
+    // of the thread's own earlier accesses and the releaser's
+    // (release_own_for). A fence there would also order what the thread
     // accessed between its unlock and this lock, which the LKMM does not:
     // so it is placed only when the thread has accessed nothing since its
     // latest ordering point (a lock release or an smp_mb()). Otherwise the
-    // rule is not applied (the model then orders less than the kernel:
-    // the false-alarm direction). Off under Recorder::c11_locks.
+    // rule is not applied (the model then orders less than the kernel: the
+    // false-alarm direction). Off under Recorder::c11_locks.
     void after_acquire(const Loc& loc) {
-      rlm::Recorder& r = rlm::recorder();
-      if (r.c11_locks || r.in_special) return;
-      const int t = rlm::current_thread();
-      const bool po = r.released[t];
-      const bool rf = last_releaser_ >= 0 && last_releaser_ != t;
-      if ((po || rf) && r.accesses[t] == r.accesses_at_order_point[t])
-        rl::atomic_thread_fence(rl::mo_acq_rel, rlm::info(loc));
-    }
-    void before_release() {
       rlm::Recorder& r = rlm::recorder();
       if (r.in_special) return;
       const int t = rlm::current_thread();
+      if (r.nheld[t] < rlm::Recorder::kMaxHeld) {
+        r.held[t][r.nheld[t]] = this;
+        r.held_name[t][r.nheld[t]++] = name_;
+      }
+      if (r.c11_locks) return;
+      const bool po = r.released[t];
+      const bool rf = last_releaser_ >= 0 && last_releaser_ != t;
+      if (!(po || rf) || r.accesses[t] != r.accesses_at_order_point[t]) return;
+      if (r.release_own == nullptr) {  // no driver hook: the C11 fence (orders more)
+        rl::atomic_thread_fence(rl::mo_acq_rel, rlm::info(loc));
+        return;
+      }
+      // Acquire half: the thread's earlier loads are ordered before all its
+      // later accesses (ppo). Release half: its own earlier accesses, and the
+      // releaser's, before its later stores, for every observer.
+      rl::atomic_thread_fence(rl::mo_acquire, rlm::info(loc));
+      r.release_own(rf ? last_releaser_ : -1, last_release_ts_);
+    }
+    void after_release() {
+      rlm::Recorder& r = rlm::recorder();
+      if (r.in_special) return;
+      const int t = rlm::current_thread();
+      for (int i = r.nheld[t]; i-- > 0;)
+        if (r.held[t][i] == this) {
+          for (int j = i; j + 1 < r.nheld[t]; ++j) {
+            r.held[t][j] = r.held[t][j + 1];
+            r.held_name[t][j] = r.held_name[t][j + 1];
+          }
+          --r.nheld[t];
+          break;
+        }
       r.released[t] = true;
       last_releaser_ = t;
+      last_release_ts_ = r.last_store_ts[t];
       rlm::note_order_point();
     }
 
@@ -940,6 +1020,7 @@ struct RelacyModel {
     rl::generic_mutex<Tag> m_;
     bool held_x_ = false;
     int last_releaser_ = -1;  // the thread that released the lock last (this execution)
+    rl::timestamp_t last_release_ts_ = 0;  // its own timestamp at that release
   };
 
  public:

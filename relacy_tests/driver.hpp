@@ -489,7 +489,7 @@ inline void build_traces(const RunOptions& o, Failure& f) {
     if ((ghost || shared(e.obj, e.name)) && !checker_read(e)) trimmed += line;
   }
   std::string waiting;
-  if (f.kind == "deadlock" || f.kind == "livelock") {
+  if (f.kind == "deadlock" || f.kind == "livelock" || f.kind == "misplaced hint") {
     for (unsigned t = 0; t < nthreads && t < static_cast<unsigned>(rlm::kMaxThreads); ++t) {
       const rlm::Pending& p = r.pending[t];
       if (p.op == rlm::Op::not_started || p.op == rlm::Op::unknown) continue;
@@ -564,6 +564,37 @@ inline std::string cut_after_observation(const std::string& trace, const char* o
   return trace;
 }
 
+// THE SPIN-WAIT HINT'S CONTRACT (model/model.hpp): a thread that waits at
+// a hint while holding a lock that another thread is blocked on has its
+// hint in the wrong place (before the unlock, not after it): the thread it
+// waits for can never run, and the search would call that a deadlock or a
+// livelock of the protocol. It is an error of the model instead.
+inline void misplaced_hint(Failure& f) {
+  const rlm::Recorder& r = rlm::recorder();
+  for (int t = 0; t < rlm::kMaxThreads; ++t) {
+    if (r.pending[t].op != rlm::Op::yield) continue;
+    for (int i = 0; i < r.nheld[t]; ++i)
+      for (int u = 0; u < rlm::kMaxThreads; ++u) {
+        const rlm::Pending& p = r.pending[u];
+        const bool acquires = p.op == rlm::Op::lock_x || p.op == rlm::Op::lock_s ||
+                              p.op == rlm::Op::lock_s_fair || p.op == rlm::Op::lock_wait;
+        if (u == t || !acquires || p.obj != r.held[t][i]) continue;
+        char what[400];
+        std::snprintf(what, sizeof what,
+                      "spin_wait_hint() at %s:%u (%s) in thread %d, which holds %s, and thread %d "
+                      "waits for %s at %s:%u: a hint must not wait while holding a lock the "
+                      "thread it waits for needs (model/model.hpp, the hint's contract)",
+                      short_path(r.pending[t].loc.file), r.pending[t].loc.line,
+                      short_func(r.pending[t].loc.func).c_str(), t, r.held_name[t][i], u,
+                      r.held_name[t][i], short_path(p.loc.file), p.loc.line);
+        f.kind = "misplaced hint";
+        f.what = what;
+        f.loc = r.pending[t].loc;
+        return;
+      }
+  }
+}
+
 inline void describe_failure(rl::test_result_e res, Failure& f) {
   const rlm::Recorder& r = rlm::recorder();
   f.result = res;
@@ -592,6 +623,7 @@ inline void describe_failure(rl::test_result_e res, Failure& f) {
       f.what = rl::test_result_str(res);
       break;
   }
+  if (res == rl::test_result_deadlock || res == rl::test_result_livelock) misplaced_hint(f);
 }
 
 // Relacy's random search lets a relaxed load read two stores back, the tree
@@ -658,6 +690,7 @@ RunResult run_threads(const search::Config& cfg, const RunOptions& o) {
   } only_check(o.only_check, o.record_checks);
   rlm::recorder().co_size = 0;
   rlm::recorder().co_overflow = false;
+  rlm::recorder().release_own = &rlm::release_own_for<static_cast<int>(N)>;
   {
     search::Engine engine(cfg);
     Collector collector;

@@ -211,7 +211,8 @@ inline SearchResult search_result_from_json(const nlohmann::json& j) {
   s.outcome_hashes = j.at("outcome_hashes").get<std::vector<std::uint64_t>>();
   for (const auto& o : j.at("observations"))
     s.observations.push_back(Observation{o.at(0).get<std::string>(), o.at(1).get<std::uint64_t>()});
-  s.unordered_stores = j.at("unordered_stores").get<std::vector<std::string>>();
+  if (j.contains("unordered_stores"))  // absent in reports older than the field
+    s.unordered_stores = j.at("unordered_stores").get<std::vector<std::string>>();
   for (const auto& w : j.at("workers"))
     s.workers.push_back(WorkerShare{w.at("executions").get<std::uint64_t>(),
                                     w.at("prefixes").get<std::uint64_t>(),
@@ -404,6 +405,15 @@ inline void decide(Row& row, bool check_sometimes, const std::string& extra_some
   const SearchResult& r = row.result;
   row.result_class = failure_class(r);
   const bool failed = r.failed();
+  if (failed && r.failure.kind == "misplaced hint") {
+    // An error of the model (the hint's contract), not a verdict on the
+    // protocol.
+    row.verdict = "ERROR";
+    row.result_class = "error";
+    row.error = "misplaced hint: " + r.failure.what;
+    row.replay = replay_state(*row.cell, r);
+    return;
+  }
   const bool complete = failed || r.complete;
   if (failed) row.replay = replay_state(*row.cell, r);
   switch (row.expected.kind) {

@@ -11,7 +11,7 @@
 //   relacy_litmus --lkmm [--only NAME] [--markdown] [--c11-locks]
 //
 // --expect overrides one expectation (VERDICT: Sometimes, Never, race,
-// deadlock, pass); the unit tests use it to show that a wrong expectation
+// deadlock, pass, misplaced-hint); the unit tests use it to show that a wrong expectation
 // turns the run red. Each test also states how many pairs of unordered
 // stores the coherence check must name (model/relacy_model.hpp,
 // StoreClocks): none, except where the shape has them (2+2W).
@@ -39,7 +39,7 @@ namespace {
 
 using namespace pfv;
 
-enum class Expect { sometimes, never, race, deadlock, pass };
+enum class Expect { sometimes, never, race, deadlock, pass, misplaced_hint };
 
 const char* expect_name(Expect e) {
   switch (e) {
@@ -48,13 +48,14 @@ const char* expect_name(Expect e) {
     case Expect::race: return "race";
     case Expect::deadlock: return "deadlock";
     case Expect::pass: return "pass";
+    case Expect::misplaced_hint: return "misplaced-hint";
   }
   return "?";
 }
 
 bool parse_expect(const char* s, Expect& e) {
-  for (Expect x :
-       {Expect::sometimes, Expect::never, Expect::race, Expect::deadlock, Expect::pass}) {
+  for (Expect x : {Expect::sometimes, Expect::never, Expect::race, Expect::deadlock, Expect::pass,
+                   Expect::misplaced_hint}) {
     if (std::strcmp(s, expect_name(x)) == 0) {
       e = x;
       return true;
@@ -100,10 +101,24 @@ const std::vector<Litmus>& registry() {
        &run_one<litmus::MP_marked>},
       {"MP+wmb+rmb+marked", litmus::MP_wmb_rmb_marked<RelacyModel>::kOutcome, Expect::never,
        &run_one<litmus::MP_wmb_rmb_marked>},
+      {"SB+xchg+xchg", litmus::SB_xchg<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::SB_xchg>},
+      {"SB+xchgrelaxed+xchgrelaxed", litmus::SB_xchg_relaxed<RelacyModel>::kOutcome,
+       Expect::sometimes, &run_one<litmus::SB_xchg_relaxed>},
+      {"SB+cmpxchg+cmpxchg", litmus::SB_cmpxchg<RelacyModel>::kOutcome, Expect::never,
+       &run_one<litmus::SB_cmpxchg>},
+      {"SB+cmpxchgfail+cmpxchgfail", litmus::SB_cmpxchg_fail<RelacyModel>::kOutcome,
+       Expect::sometimes, &run_one<litmus::SB_cmpxchg_fail>},
+      {"WRC+unlocklock+rmb", litmus::WRC_unlocklock_rmb<RelacyModel>::kOutcome,
+       Expect::sometimes, &run_one<litmus::WRC_unlocklock_rmb>},
+      {"WRC+unlocklockstore+rmb", litmus::WRC_unlocklockstore_rmb<RelacyModel>::kOutcome,
+       Expect::never, &run_one<litmus::WRC_unlocklockstore_rmb>},
       {"2+2W+poonceonces", litmus::TwoPlusTwoW<RelacyModel>::kOutcome, Expect::never,
        &run_one<litmus::TwoPlusTwoW>, 2},
       {"Spin+wait-hint", litmus::Spin_wait_hint<RelacyModel>::kOutcome, Expect::sometimes,
        &run_one<litmus::Spin_wait_hint>},
+      {"Spin+hint-under-lock", nullptr, Expect::misplaced_hint,
+       &run_one<litmus::Spin_hint_under_lock>},
       {"Deadlock+lock-order-inversion", nullptr, Expect::deadlock,
        &run_one<litmus::Deadlock_lock_order_inversion>},
   };
@@ -119,6 +134,7 @@ std::uint64_t observed(const RunResult& r, const char* what) {
 
 // The verdict a run actually produced, in the vocabulary of Expect.
 Expect verdict(const RunResult& r, const char* outcome) {
+  if (r.failure.kind == "misplaced hint") return Expect::misplaced_hint;
   if (r.result == rl::test_result_data_race) return Expect::race;
   if (r.result == rl::test_result_deadlock) return Expect::deadlock;
   if (r.result != rl::test_result_success) return Expect::pass;  // reported as a mismatch below
@@ -216,15 +232,16 @@ int main(int argc, char** argv) {
     for (const search::Config& c : searches) {
       const RunResult r = l.run(c);
       const Expect got = verdict(r, l.outcome);
-      const bool clean =
-          r.result == rl::test_result_success || got == Expect::race || got == Expect::deadlock;
+      const bool clean = r.result == rl::test_result_success || got == Expect::race ||
+                         got == Expect::deadlock || got == Expect::misplaced_hint;
       // A failing search stops early: its store pairs are not a verdict.
       const bool co_ok =
           r.result != rl::test_result_success || r.unordered_stores.size() == l.unordered;
       const bool ok = clean && got == want && co_ok &&
                       r.stats.complete == (r.result == rl::test_result_success);
-      const char* result =
-          r.result == rl::test_result_success ? expect_name(got) : rl::test_result_str(r.result);
+      const char* result = r.result == rl::test_result_success || got == Expect::misplaced_hint
+                               ? expect_name(got)
+                               : rl::test_result_str(r.result);
       std::printf("%-30s %-8s %-10s %-10s %10llu %8.3fs %3zu  %s\n", l.name,
                   search::mode_name(c.mode), result, expect_name(want),
                   static_cast<unsigned long long>(r.stats.executions + r.stats.redundant),

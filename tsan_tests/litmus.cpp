@@ -48,6 +48,12 @@ TEST(Litmus, MP_release_acquire_never) {
 }
 TEST(Litmus, MP_wmb_rmb_never) { EXPECT_EQ(outcome_count<litmus::MP_wmb_rmb>(iterations()), 0u); }
 TEST(Litmus, SB_mb_never) { EXPECT_EQ(outcome_count<litmus::SB_mb>(iterations()), 0u); }
+// The kernel's fully ordered RMWs (model/kernel_atomic.hpp) on real CPUs.
+TEST(Litmus, SB_xchg_never) { EXPECT_EQ(outcome_count<litmus::SB_xchg>(iterations()), 0u); }
+TEST(Litmus, SB_cmpxchg_never) {
+  EXPECT_EQ(outcome_count<litmus::SB_cmpxchg>(iterations()), 0u);
+}
+TEST(Litmus, SB_cmpxchg_fail_runs) { outcome_count<litmus::SB_cmpxchg_fail>(iterations()); }
 TEST(Litmus, MP_relaxed_runs) { outcome_count<litmus::MP_relaxed>(iterations()); }
 TEST(Litmus, SB_relaxed_runs) { outcome_count<litmus::SB_relaxed>(iterations()); }
 
