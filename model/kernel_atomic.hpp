@@ -60,33 +60,37 @@ T xchg_release(A& a, T v, Loc loc = Loc::current()) {
 
 // ---- compare-exchange: returns the value it found ---------------------------
 
+namespace detail {
+// One compare-exchange, ordered by `ok` on success and never on failure;
+// true if it succeeded. `seen` is what it found.
+template <class A, class T>
+bool cmpxchg_ordered(A& a, T& seen, T desired, std::memory_order ok, const Loc& loc) {
+  return a.compare_exchange_strong(seen, desired, ok, std::memory_order_relaxed, loc);
+}
+}  // namespace detail
+
 template <class M, class A, class T>
 T cmpxchg(A& a, T old, T desired, Loc loc = Loc::current()) {
   T seen = old;
-  if (a.compare_exchange_strong(seen, desired, std::memory_order_seq_cst, std::memory_order_relaxed,
-                                loc))
-    M::smp_mb(loc);
+  if (detail::cmpxchg_ordered(a, seen, desired, std::memory_order_seq_cst, loc)) M::smp_mb(loc);
   return seen;
 }
 template <class M, class A, class T>
 T cmpxchg_relaxed(A& a, T old, T desired, Loc loc = Loc::current()) {
   T seen = old;
-  a.compare_exchange_strong(seen, desired, std::memory_order_relaxed, std::memory_order_relaxed,
-                            loc);
+  detail::cmpxchg_ordered(a, seen, desired, std::memory_order_relaxed, loc);
   return seen;
 }
 template <class M, class A, class T>
 T cmpxchg_acquire(A& a, T old, T desired, Loc loc = Loc::current()) {
   T seen = old;
-  a.compare_exchange_strong(seen, desired, std::memory_order_acquire, std::memory_order_relaxed,
-                            loc);
+  detail::cmpxchg_ordered(a, seen, desired, std::memory_order_acquire, loc);
   return seen;
 }
 template <class M, class A, class T>
 T cmpxchg_release(A& a, T old, T desired, Loc loc = Loc::current()) {
   T seen = old;
-  a.compare_exchange_strong(seen, desired, std::memory_order_release, std::memory_order_relaxed,
-                            loc);
+  detail::cmpxchg_ordered(a, seen, desired, std::memory_order_release, loc);
   return seen;
 }
 

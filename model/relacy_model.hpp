@@ -561,6 +561,17 @@ std::uint64_t to_u64(T v) {
   }
 }
 
+// Completes an atomic-style load that returned `v` while `latest` was the
+// latest value in modification order: a stale read is remembered for the
+// spin-wait rule and marked in the trace.
+template <class T>
+void complete_load(const void* obj, const char* name, T v, T latest, const Loc& loc) {
+  const bool stale = !(v == latest);
+  if (stale) recorder().stale_load[current_thread()] = true;
+  complete(obj, name, Op::load, to_u64(v), loc);
+  if (stale) mark_stale(to_u64(latest));
+}
+
 inline rl::memory_order to_rl(std::memory_order mo) {
   switch (mo) {
     case std::memory_order_relaxed: return rl::mo_relaxed;
@@ -613,10 +624,7 @@ struct RelacyModel {
       rlm::announce(this, name_, rlm::Op::load, loc);
       rlm::count_access();
       T v = a_.load(rlm::to_rl(mo), rlm::info(loc));
-      const bool stale = !(v == a_.debug_value());
-      if (stale) rlm::recorder().stale_load[rlm::current_thread()] = true;
-      rlm::complete(this, name_, rlm::Op::load, rlm::to_u64(v), loc);
-      if (stale) rlm::mark_stale(rlm::to_u64(a_.debug_value()));
+      rlm::complete_load(this, name_, v, a_.debug_value(), loc);
       return v;
     }
     void store(T v, std::memory_order mo, Loc loc = Loc::current()) {
@@ -745,10 +753,7 @@ struct RelacyModel {
         rl::preemption_disabler off(rl::ctx());
         v = a_.load(rl::mo_relaxed, rlm::info(loc));
       }
-      const bool stale = !(v == a_.debug_value());
-      if (stale) rlm::recorder().stale_load[rlm::current_thread()] = true;
-      rlm::complete(this, name_, rlm::Op::load, rlm::to_u64(v), loc);
-      if (stale) rlm::mark_stale(rlm::to_u64(a_.debug_value()));
+      rlm::complete_load(this, name_, v, a_.debug_value(), loc);
       return v;
     }
     // WRITE_ONCE(): a relaxed atomic store. It races with any plain access.

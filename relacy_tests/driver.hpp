@@ -812,6 +812,22 @@ RunResult run(const search::Config& given, const RunOptions& opt = RunOptions())
   return run_threads<S::threads>(cfg, o);
 }
 
+// A test template over the model, run under Relacy, as a function pointer
+// (the litmus registries).
+template <template <class> class T>
+RunResult run_relacy(const search::Config& cfg) {
+  return run<T<RelacyModel>>(cfg);
+}
+
+// How many executions observed exactly `what` (0 when none did, or `what`
+// is null).
+inline std::uint64_t observed_executions(const RunResult& r, const char* what) {
+  if (what == nullptr) return 0;
+  for (const Observation& o : r.observations)
+    if (o.what == what) return o.executions;
+  return 0;
+}
+
 // Replays one recorded execution of S (the --replay option).
 template <class S>
 RunResult replay(const std::vector<search::Decision>& decisions, bool random_memory,

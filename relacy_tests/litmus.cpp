@@ -72,64 +72,52 @@ struct Litmus {
   std::size_t unordered = 0;  // unordered store pairs the coherence check must name
 };
 
-template <template <class> class T>
-RunResult run_one(const search::Config& cfg) {
-  return pfv::run<T<RelacyModel>>(cfg);
-}
-
 const std::vector<Litmus>& registry() {
   static const std::vector<Litmus> r = {
       {"MP+relaxed+relaxed", litmus::MP_relaxed<RelacyModel>::kOutcome, Expect::sometimes,
-       &run_one<litmus::MP_relaxed>},
+       &run_relacy<litmus::MP_relaxed>},
       {"MP+release+acquire", litmus::MP_release_acquire<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::MP_release_acquire>},
+       &run_relacy<litmus::MP_release_acquire>},
       {"MP+wmb+rmb", litmus::MP_wmb_rmb<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::MP_wmb_rmb>},
+       &run_relacy<litmus::MP_wmb_rmb>},
       {"MP+wmb+rmb+plain", litmus::MP_wmb_rmb_plain<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::MP_wmb_rmb_plain>},
+       &run_relacy<litmus::MP_wmb_rmb_plain>},
       {"SB+relaxed+relaxed", litmus::SB_relaxed<RelacyModel>::kOutcome, Expect::sometimes,
-       &run_one<litmus::SB_relaxed>},
-      {"SB+mb+mb", litmus::SB_mb<RelacyModel>::kOutcome, Expect::never, &run_one<litmus::SB_mb>},
-      {"Race+plain", nullptr, Expect::race, &run_one<litmus::Race_plain>},
+       &run_relacy<litmus::SB_relaxed>},
+      {"SB+mb+mb", litmus::SB_mb<RelacyModel>::kOutcome, Expect::never, &run_relacy<litmus::SB_mb>},
+      {"Race+plain", nullptr, Expect::race, &run_relacy<litmus::Race_plain>},
       {"Race+write-under-read-lock", nullptr, Expect::race,
-       &run_one<litmus::Race_write_under_read_lock>},
+       &run_relacy<litmus::Race_write_under_read_lock>},
       {"Race+marked+marked", litmus::Race_marked_marked<RelacyModel>::kOutcome, Expect::sometimes,
-       &run_one<litmus::Race_marked_marked>},
-      {"Race+plain+marked", nullptr, Expect::race, &run_one<litmus::Race_plain_marked>},
-      {"Race+marked+plain", nullptr, Expect::race, &run_one<litmus::Race_marked_plain>},
+       &run_relacy<litmus::Race_marked_marked>},
+      {"Race+plain+marked", nullptr, Expect::race, &run_relacy<litmus::Race_plain_marked>},
+      {"Race+marked+plain", nullptr, Expect::race, &run_relacy<litmus::Race_marked_plain>},
       {"MP+marked+marked", litmus::MP_marked<RelacyModel>::kOutcome, Expect::sometimes,
-       &run_one<litmus::MP_marked>},
+       &run_relacy<litmus::MP_marked>},
       {"MP+wmb+rmb+marked", litmus::MP_wmb_rmb_marked<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::MP_wmb_rmb_marked>},
+       &run_relacy<litmus::MP_wmb_rmb_marked>},
       {"SB+xchg+xchg", litmus::SB_xchg<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::SB_xchg>},
+       &run_relacy<litmus::SB_xchg>},
       {"SB+xchgrelaxed+xchgrelaxed", litmus::SB_xchg_relaxed<RelacyModel>::kOutcome,
-       Expect::sometimes, &run_one<litmus::SB_xchg_relaxed>},
+       Expect::sometimes, &run_relacy<litmus::SB_xchg_relaxed>},
       {"SB+cmpxchg+cmpxchg", litmus::SB_cmpxchg<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::SB_cmpxchg>},
+       &run_relacy<litmus::SB_cmpxchg>},
       {"SB+cmpxchgfail+cmpxchgfail", litmus::SB_cmpxchg_fail<RelacyModel>::kOutcome,
-       Expect::sometimes, &run_one<litmus::SB_cmpxchg_fail>},
+       Expect::sometimes, &run_relacy<litmus::SB_cmpxchg_fail>},
       {"WRC+unlocklock+rmb", litmus::WRC_unlocklock_rmb<RelacyModel>::kOutcome,
-       Expect::sometimes, &run_one<litmus::WRC_unlocklock_rmb>},
+       Expect::sometimes, &run_relacy<litmus::WRC_unlocklock_rmb>},
       {"WRC+unlocklockstore+rmb", litmus::WRC_unlocklockstore_rmb<RelacyModel>::kOutcome,
-       Expect::never, &run_one<litmus::WRC_unlocklockstore_rmb>},
+       Expect::never, &run_relacy<litmus::WRC_unlocklockstore_rmb>},
       {"2+2W+poonceonces", litmus::TwoPlusTwoW<RelacyModel>::kOutcome, Expect::never,
-       &run_one<litmus::TwoPlusTwoW>, 2},
+       &run_relacy<litmus::TwoPlusTwoW>, 2},
       {"Spin+wait-hint", litmus::Spin_wait_hint<RelacyModel>::kOutcome, Expect::sometimes,
-       &run_one<litmus::Spin_wait_hint>},
+       &run_relacy<litmus::Spin_wait_hint>},
       {"Spin+hint-under-lock", nullptr, Expect::misplaced_hint,
-       &run_one<litmus::Spin_hint_under_lock>},
+       &run_relacy<litmus::Spin_hint_under_lock>},
       {"Deadlock+lock-order-inversion", nullptr, Expect::deadlock,
-       &run_one<litmus::Deadlock_lock_order_inversion>},
+       &run_relacy<litmus::Deadlock_lock_order_inversion>},
   };
   return r;
-}
-
-std::uint64_t observed(const RunResult& r, const char* what) {
-  if (what == nullptr) return 0;
-  for (const Observation& o : r.observations)
-    if (o.what == what) return o.executions;
-  return 0;
 }
 
 // The verdict a run actually produced, in the vocabulary of Expect.
@@ -139,7 +127,7 @@ Expect verdict(const RunResult& r, const char* outcome) {
   if (r.result == rl::test_result_deadlock) return Expect::deadlock;
   if (r.result != rl::test_result_success) return Expect::pass;  // reported as a mismatch below
   if (outcome == nullptr) return Expect::pass;
-  return observed(r, outcome) > 0 ? Expect::sometimes : Expect::never;
+  return observed_executions(r, outcome) > 0 ? Expect::sometimes : Expect::never;
 }
 
 int usage(const char* msg) {

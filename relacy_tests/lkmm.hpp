@@ -39,15 +39,10 @@ struct Test {
   RunResult (*run)(const search::Config&);
 };
 
-template <template <class> class T>
-RunResult run_test(const search::Config& cfg) {
-  return pfv::run<T<RelacyModel>>(cfg);
-}
-
 inline const std::vector<Test>& tests() {
   static const std::vector<Test> r = {
 #define PFV_LKMM_ROW(T, NAME, RESULT) \
-  {NAME, lkmm_litmus::T<RelacyModel>::kOutcome, Result::RESULT, &run_test<lkmm_litmus::T>},
+  {NAME, lkmm_litmus::T<RelacyModel>::kOutcome, Result::RESULT, &run_relacy<lkmm_litmus::T>},
       PFV_LKMM_LITMUS_TESTS(PFV_LKMM_ROW)
 #undef PFV_LKMM_ROW
   };
@@ -97,17 +92,11 @@ inline const KnownDifference* known_difference(const char* name, bool c11_locks)
   return nullptr;
 }
 
-inline std::uint64_t observed(const RunResult& r, const char* what) {
-  for (const Observation& o : r.observations)
-    if (o.what == what) return o.executions;
-  return 0;
-}
-
 // The model's verdict: Sometimes / Never, or what stopped the search.
 inline std::string model_verdict(const RunResult& r, const char* outcome) {
   if (r.result != rl::test_result_success) return rl::test_result_str(r.result);
   if (!r.stats.complete) return "incomplete";
-  return observed(r, outcome) > 0 ? "Sometimes" : "Never";
+  return observed_executions(r, outcome) > 0 ? "Sometimes" : "Never";
 }
 
 // Runs the suite (or the test `only`) and appends its table to `out`: plain

@@ -173,12 +173,14 @@ void print_window(const std::vector<Row>& rows) {
 // cell. The search never puts such stores in coherence order against their
 // execution order; the list says where a verdict could rest on that.
 void print_coherence(const std::vector<Row>& rows) {
-  std::map<std::string, std::set<std::string>> where;  // pair -> variants
-  std::map<std::string, std::set<std::string>> scenarios;
+  struct Where {
+    std::set<std::string> variants, scenarios;
+  };
+  std::map<std::string, Where> where;  // by pair
   for (const Row& r : rows)
     for (const std::string& u : r.result.unordered_stores) {
-      where[u].insert(r.cell->variant->name);
-      scenarios[u].insert(r.cell->scenario->name);
+      where[u].variants.insert(r.cell->variant->name);
+      where[u].scenarios.insert(r.cell->scenario->name);
     }
   if (where.empty()) {
     std::printf("\ncoherence: no two threads store to one location without happens-before "
@@ -187,10 +189,10 @@ void print_coherence(const std::vector<Row>& rows) {
   }
   std::printf("\ncoherence: store pairs with no happens-before between them (the search "
               "explores only one coherence order for each; docs/limits.md, \"Coherence\"):\n");
-  for (const auto& [pair, vs] : where)
-    std::printf("  %s\n      in %zu variant%s, %zu scenario%s (%s)\n", pair.c_str(), vs.size(),
-                vs.size() == 1 ? "" : "s", scenarios[pair].size(),
-                scenarios[pair].size() == 1 ? "" : "s", scenarios[pair].begin()->c_str());
+  for (const auto& [pair, w] : where)
+    std::printf("  %s\n      in %zu variant%s, %zu scenario%s (%s)\n", pair.c_str(),
+                w.variants.size(), w.variants.size() == 1 ? "" : "s", w.scenarios.size(),
+                w.scenarios.size() == 1 ? "" : "s", w.scenarios.begin()->c_str());
 }
 
 // ---- running the cells --------------------------------------------------------

@@ -67,19 +67,23 @@ real::ProcessResult run_child(const char* name) {
   return real::run_process(std::string(PFV_TSAN_LITMUS_CHILD) + " '" + name + "'");
 }
 
-TEST(Litmus, Race_plain_is_reported_by_tsan) {
-  const real::ProcessResult c = run_child("Race+plain");
+// The child running `name` must exit with TSan's status, having printed
+// `report`.
+void expect_reported(const char* name, const char* report) {
+  const real::ProcessResult c = run_child(name);
   EXPECT_EQ(c.status, 66) << c.output;
-  EXPECT_NE(c.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find(report), std::string::npos) << c.output;
 }
+
+constexpr const char* kDataRace = "WARNING: ThreadSanitizer: data race";
+
+TEST(Litmus, Race_plain_is_reported_by_tsan) { expect_reported("Race+plain", kDataRace); }
 
 // Marked accesses (var<T>::read_once/write_once) are relaxed atomics on the
 // same memory: a plain store racing with a marked load is still a race, two
 // marked accesses are not (the kernel memory model's definition).
 TEST(Litmus, Race_plain_marked_is_reported_by_tsan) {
-  const real::ProcessResult c = run_child("Race+plain+marked");
-  EXPECT_EQ(c.status, 66) << c.output;
-  EXPECT_NE(c.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << c.output;
+  expect_reported("Race+plain+marked", kDataRace);
 }
 
 TEST(Litmus, Race_marked_marked_is_clean) {
@@ -93,15 +97,11 @@ TEST(Litmus, MP_wmb_rmb_marked_never) {
 }
 
 TEST(Litmus, Race_write_under_read_lock_is_reported_by_tsan) {
-  const real::ProcessResult c = run_child("Race+write-under-read-lock");
-  EXPECT_EQ(c.status, 66) << c.output;
-  EXPECT_NE(c.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << c.output;
+  expect_reported("Race+write-under-read-lock", kDataRace);
 }
 
 TEST(Litmus, Lock_order_inversion_is_reported_by_tsan) {
-  const real::ProcessResult c = run_child("Deadlock+lock-order-inversion");
-  EXPECT_EQ(c.status, 66) << c.output;
-  EXPECT_NE(c.output.find("lock-order-inversion"), std::string::npos) << c.output;
+  expect_reported("Deadlock+lock-order-inversion", "lock-order-inversion");
 }
 
 }  // namespace
