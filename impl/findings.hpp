@@ -42,7 +42,7 @@ inline constexpr FindingInfo kFindings[] = {
      "mn_active_invalidate_count but not mmu_invalidate_seq, and it can start and "
      "end while the refresh has gpc->lock dropped"},
     {"mm-teardown-leaves-cache-valid",
-     "v6.9,pre-patch,v6.18,v6.18+range-end-seq,kernel-6.1",
+     "v6.9,pre-patch,v6.18,v6.18+range-end-seq,v6.18+range-retry,kernel-6.1",
      "teardown_vs_timer_read,teardown_vs_refresh_read",
      "S1|S3|race page",
      "v6.18+release-invalidates",
@@ -66,6 +66,16 @@ inline constexpr FindingInfo kFindings[] = {
      "kvm->gpc_list, and only then, in kvm_gfn_to_pfn_cache_unmap(), clears valid: "
      "in between the cache is valid, inactive and out of reach of every "
      "invalidation; fixed in v6.2 by 9f87791d686d, which Debian 12's 6.1 does not have"},
+    {"global-retry-starves-refresh",
+     "v6.9,pre-patch,v6.18,v6.18+range-end-seq,v6.18+release-invalidates,v6.18+fixes,"
+     "kernel-6.1,kernel-6.12",
+     "unrelated_stream_refresh,overlapping_streams_refresh",
+     "starvation",
+     "v6.18+range-retry",
+     "hva_to_pfn_retry() retries while any invalidation anywhere in the VM is in flight "
+     "(mn_active_invalidate_count) or has ended since its snapshot (mmu_invalidate_seq): "
+     "a stream of invalidations of pages the cache does not map keeps the refresh "
+     "retrying forever under a fair schedule, while every invalidation finishes"},
 };
 
 // A kernel file's variant name without the "+patch" of a patched copy

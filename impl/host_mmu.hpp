@@ -298,6 +298,18 @@ struct HostMmu {
     return old;
   }
 
+  // change_pte_range() (mprotect(), NUMA hinting, soft-dirty clearing): the
+  // entry's permissions change, its frame stays. Called after
+  // invalidate_range_start() has returned.
+  void protect_pte(hva_t hva) {
+    const unsigned p = static_cast<unsigned>(page_of(hva));
+    ptl.lock();
+    const pfn_t entry = pte[p].load(std::memory_order_relaxed);
+    pte[p].store(entry, std::memory_order_relaxed);  // the same frame, new permissions
+    ptl.unlock();
+    M::smp_mb();  // flush_tlb_range()
+  }
+
   // zap_pte_range() (munmap, MADV_DONTNEED, exit_mmap): the entry goes, and
   // the frame loses its reference. Called after invalidate_range_start()
   // has returned (exit_mmap: after ->release, with no notifier at all).

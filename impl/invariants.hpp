@@ -23,10 +23,11 @@ inline constexpr const char* S1_walk =
     "S1: when invalidate_range_start has returned, no cache is valid for the "
     "invalidated page and no reader is still using it";
 
-// S2: the mn_active_invalidate_count half of mmu_notifier_retry_cache().
+// S2: the mn_active_invalidate_count half of mmu_notifier_retry_cache(), as
+// far as safety needs it: an invalidation covers its own range only.
 inline constexpr const char* S2 =
-    "S2: a cache became valid after an in-flight invalidation had walked it "
-    "(before that invalidation's range_end)";
+    "S2: a cache became valid on a page an in-flight invalidation covers, after "
+    "that invalidation's walk (before its range_end)";
 
 // S3: the mmu_invalidate_seq half of mmu_notifier_retry_cache().
 inline constexpr const char* S3 =
@@ -125,11 +126,13 @@ inline constexpr const char* S17_walked =
 // S11: the pre-check window of 21dadfcd665e. Between the read-lock
 // pre-check and the write lock, the cache can only stop needing the
 // invalidation: since this invalidation is in flight, no refresh can make it
-// valid (S2), so at the re-check it is either invalid or exactly as the
-// pre-check saw it.
+// valid on the invalidated range (S2), so at the re-check it is either
+// invalid, exactly as the pre-check saw it, or valid outside the range (a
+// refresh that moved it elsewhere: a design that waits only for
+// overlapping invalidations allows it; the kernel's global count does not).
 inline constexpr const char* S11_window =
-    "S11: in the pre-check window a cache became valid on another page or "
-    "address (it may only become invalid there)";
+    "S11: in the pre-check window a cache became valid on another page of the "
+    "invalidated range (it may only become invalid there)";
 
 // Observations (the "Sometimes" half). W* are the pre-check window of
 // 21dadfcd665e (S11 in the reference): between the read-lock pre-check and
@@ -169,6 +172,11 @@ inline constexpr const char* R5_snapshot_saw_end =
     "must not see the page table from before that invalidation)";
 inline constexpr const char* R4_retry_two =
     "R4: a retry saw two invalidations in flight (mn_active_invalidate_count > 1)";
+inline constexpr const char* R6_unrelated_in_flight =
+    "R6: a refresh pass went on while an invalidation of another address was in flight "
+    "(the range-based retry)";
+inline constexpr const char* U4_refreshed_twice =
+    "U4: a check/refresh loop refreshed twice (the check failed again after a refresh)";
 inline constexpr const char* U0_check_failed =
     "U0: a reader found the cache unusable (kvm_gpc_check() failed)";
 inline constexpr const char* U1_used = "U1: a reader used the cache (kvm_gpc_check() passed)";
@@ -230,6 +238,8 @@ inline constexpr const char* observations[] = {W0_window,
                                                R3_retry_seq,
                                                R4_retry_two,
                                                R5_snapshot_saw_end,
+                                               R6_unrelated_in_flight,
+                                               U4_refreshed_twice,
                                                U0_check_failed,
                                                U1_used,
                                                U2_used_new_page,

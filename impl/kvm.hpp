@@ -64,13 +64,13 @@ struct Memslots {
 };
 
 // The names of the caches' fields in traces: "gpc" and "gpc2".
-inline constexpr const char* kGpcNames[2][13] = {
+inline constexpr const char* kGpcNames[2][14] = {
     {"gpc.lock", "gpc.refresh_lock", "gpc.gpa", "gpc.generation", "gpc.uhva", "gpc.memslot",
      "gpc.khva", "gpc.pfn", "gpc.active", "gpc.valid", "gpc.list.next", "gpc.list.prev",
-     "gpc.ghost"},
+     "gpc.ghost", "gpc.needs_invalidation"},
     {"gpc2.lock", "gpc2.refresh_lock", "gpc2.gpa", "gpc2.generation", "gpc2.uhva", "gpc2.memslot",
      "gpc2.khva", "gpc2.pfn", "gpc2.active", "gpc2.valid", "gpc2.list.next", "gpc2.list.prev",
-     "gpc2.ghost"}};
+     "gpc2.ghost", "gpc2.needs_invalidation"}};
 
 // struct gfn_to_pfn_cache.
 template <class M>
@@ -100,7 +100,8 @@ struct Gpc {
         valid(names[9], false),
         next(names[10], LIST_POISON1),
         prev(names[11], LIST_POISON2),
-        ghost(names[12], 0) {}
+        ghost(names[12], 0),
+        needs_invalidation(names[13], false) {}
 
   Kvm<M>* kvm;
   unsigned index;
@@ -116,6 +117,10 @@ struct Gpc {
   var_t<M, bool> valid;
   var_t<M, int> next, prev;  // struct list_head list, under kvm->gpc_lock
   ghost_t<M, std::uint32_t> ghost;
+  // Only with the range-based retry (Pfncache::kRangeRetry, not in any
+  // kernel): set by a refresh pass, cleared by an invalidation that
+  // overlaps the cache. Under gpc->lock.
+  var_t<M, bool> needs_invalidation;
 
   // Checker: the cache as the current write-lock holder found it. Written
   // and read only by that holder.
@@ -143,6 +148,10 @@ struct Kvm {
   spinlock_t<M> mmu_lock{"kvm.mmu_lock"};
   atomic_t<M, unsigned long> mmu_invalidate_seq{"kvm.mmu_invalidate_seq", 0};
   var_t<M, long> mmu_invalidate_in_progress{"kvm.mmu_invalidate_in_progress", 0};
+  // Only with the range-based retry (Pfncache::kRangeRetry): the union of
+  // the ranges of the invalidations in flight, under mn_invalidate_lock.
+  var_t<M, hva_t> mmu_gpc_invalidate_range_start{"kvm.mmu_gpc_invalidate_range_start", 0};
+  var_t<M, hva_t> mmu_gpc_invalidate_range_end{"kvm.mmu_gpc_invalidate_range_end", 0};
 
   // Memslots (address space 0): the RCU pointer to the active set, the two
   // sets, the slot objects, and the updaters' lock.
@@ -156,10 +165,30 @@ struct Kvm {
       {{"slot[1].base_gfn", 0}, {"slot[1].npages", 0}, {"slot[1].userspace_addr", 0}, {"slot[1].flags", 0}},
       {{"slot[2].base_gfn", 0}, {"slot[2].npages", 0}, {"slot[2].userspace_addr", 0}, {"slot[2].flags", 0}},
       {{"slot[3].base_gfn", 0}, {"slot[3].npages", 0}, {"slot[3].userspace_addr", 0}, {"slot[3].flags", 0}}};
+  // kvm->mn_memslots_update_rcuwait: the task registered to be woken (1:
+  // the memslot updater) and that task's state (0 TASK_RUNNING, 1
+  // TASK_UNINTERRUPTIBLE). Used only in scenarios with a memslot updater
+  // (srcu.grace_periods): elsewhere no task is ever registered.
+  atomic_t<M, int> rcuwait_task{"kvm.mn_memslots_update_rcuwait.task", 0};
+  atomic_t<M, int> updater_state{"updater.__state", 0};
   var_t<M, int> slot_pool_next{"kvm.slot_pool_next", 0};  // the slot allocator; under slots_lock
   mutex_t<M> slots_lock{"kvm.slots_lock"};
 
   HostMmu<M> mm;
+  // Checker (S2): per hva page (8 bits each, pages 0..3), the invalidations
+  // in flight whose walk of the caches has returned and whose range covers
+  // the page. From then until range_end no cache may become valid there.
+  ghost_t<M, std::uint32_t> walked_pages{"kvm.walked_pages", 0};
+  static std::uint32_t pages_of(hva_t start, hva_t end) {
+    std::uint32_t m = 0;
+    for (unsigned p = 0; p < HostMmu<M>::kHvaPages; ++p)
+      if (HostMmu<M>::hva_of(p) >= start && HostMmu<M>::hva_of(p) < end) m |= 1u << (8 * p);
+    return m;
+  }
+  static std::uint32_t walked_at(std::uint32_t g, hva_t uhva) {
+    const int p = HostMmu<M>::page_of(uhva);
+    return p < 0 || p >= static_cast<int>(HostMmu<M>::kHvaPages) ? 0 : (g >> (8 * p)) & 0xffu;
+  }
   // Checker: invalidations that never end (a released mm, see
   // KvmMain::kvm_mmu_notifier_release()).
   ghost_t<M, std::uint32_t> mm_released{"kvm.mm_released", 0};

@@ -33,9 +33,11 @@
 // CAVEATS
 //   * The secondary MMU (kvm_unmap_gfn_range(), page faults) is not
 //     modelled; mmu_invalidate_in_progress is kept as bookkeeping only.
-//   * The memslot updater's rcuwait and SRCU's grace-period wait are spins
-//     with the spin-wait hint (the checker explores a wait's end whenever
-//     what it waits for changes).
+//   * The memslot updater sleeps as the kernel's does (its task state, the
+//     rcuwait registration, range_end's wake-up): schedule() is a spin on
+//     the task state with the spin-wait hint. SRCU's grace-period wait is a
+//     spin with the hint (the checker explores a wait's end whenever what
+//     it waits for changes).
 #ifndef PFV_IMPL_KVM_MAIN_HPP
 #define PFV_IMPL_KVM_MAIN_HPP
 
@@ -53,6 +55,7 @@ namespace pfv {
 struct MmuNotifierRange {
   hva_t start, end;
   std::uint32_t walked = 0;  // checker: caches walked (bit per cache index)
+  std::uint32_t pages = 0;   // checker: its pages in kvm->walked_pages once walked
 };
 
 enum class MrChange { create, remove, move, flags_only };
@@ -83,6 +86,18 @@ struct KvmMain {
   // invalidation reaches KVM after it (the fix of finding
   // mm-teardown-leaves-cache-valid).
   static constexpr bool kReleaseInvalidatesCaches = false;
+  // Not in any kernel: the range-based retry (the fix of finding
+  // global-retry-starves-refresh): range_start also records the union of
+  // the in-flight ranges, and a refresh waits only for invalidations that
+  // overlap its address (pfncache.hpp, hva_to_pfn_retry()).
+  static constexpr bool kRangeRetry = false;
+  // range_end drops mn_active_invalidate_count on every path (false: not
+  // when the range hit no memslot, the mutant "end-keeps-count").
+  static constexpr bool kEndDropsCountAlways = true;
+  // kvm_swap_active_memslots() sets its task state (set_current_state())
+  // before it drops mn_invalidate_lock to sleep (false: after, the mutant
+  // "updater-misses-wakeup").
+  static constexpr bool kSleepStateUnderLock = true;
 
   // ---- SRCU (the callers of kvm_memslots() hold kvm->srcu) -----------------
 
@@ -188,22 +203,42 @@ struct KvmMain {
     // The count also keeps memslot updates out until range_end: both halves
     // must find the same memslots, or the conditional mmu_lock/in_progress
     // bookkeeping would not balance. (J): raised before any cache is walked.
-    if constexpr (Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm);
+    if constexpr (Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm, range);
 
     // The caches are walked first, outside mmu_lock (no cache lock is taken
     // with mmu_lock held), on their own hva test rather than the memslots';
     // since this is before mmu_invalidate_in_progress is raised, a refresh
     // must look at mn_active_invalidate_count instead.
     Self::gfn_to_pfn_cache_invalidate_start(kvm, range);
+    walk_returned(kvm, range);  // checker
 
-    if constexpr (!Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm);
+    if constexpr (!Self::kCountBeforeWalk) Self::mn_active_invalidate_count_inc(kvm, range);
 
     Self::do_kvm_handle_hva_range(kvm, range.start, range.end,
                                   [](Kvm<M>& k) { Self::kvm_mmu_invalidate_begin(k); });
   }
 
-  static void mn_active_invalidate_count_inc(Kvm<M>& kvm) {
+  // checker: the walk has returned; until range_end no cache may become
+  // valid on the range's pages (S2).
+  static void walk_returned(Kvm<M>& kvm, MmuNotifierRange& range) {
+    range.pages = Kvm<M>::pages_of(range.start, range.end);
+    if (range.pages) kvm.walked_pages.adjust(range.pages);
+  }
+
+  static void mn_active_invalidate_count_inc(Kvm<M>& kvm, const MmuNotifierRange& range) {
     kvm.mn_invalidate_lock.lock();
+    if constexpr (Self::kRangeRetry) {
+      // The first invalidation in flight starts the union; later ones widen it.
+      if (kvm.mn_active_invalidate_count.load(std::memory_order_relaxed) == 0) {
+        kvm.mmu_gpc_invalidate_range_start.store(range.start);
+        kvm.mmu_gpc_invalidate_range_end.store(range.end);
+      } else {
+        if (range.start < kvm.mmu_gpc_invalidate_range_start.load())
+          kvm.mmu_gpc_invalidate_range_start.store(range.start);
+        if (range.end > kvm.mmu_gpc_invalidate_range_end.load())
+          kvm.mmu_gpc_invalidate_range_end.store(range.end);
+      }
+    }
     kvm.mn_active_invalidate_count.fetch_add(1, std::memory_order_relaxed);
     kvm.mn_invalidate_lock.unlock();
   }
@@ -216,10 +251,21 @@ struct KvmMain {
     // this invalidation as over (S2); it stops counting as in flight here.
     for (unsigned i = 0; i < kvm.ngpc; ++i)
       if (range.walked >> i & 1u) kvm.gpcs[i]->ghost.adjust(0u - Gpc<M>::WALKED);
+    if (range.pages) kvm.walked_pages.adjust(0u - range.pages);
     if (count) kvm.mn_active_invalidate_count.fetch_sub(1, std::memory_order_relaxed);  // (M)
+    const bool wake = count <= 1;  // wake = !kvm->mn_active_invalidate_count
     kvm.mn_invalidate_lock.unlock();
-    // if (wake) rcuwait_wake_up(&kvm->mn_memslots_update_rcuwait): the
-    // updater's wait (kvm_swap_active_memslots()) re-reads the count.
+    // Without a memslot updater no task is ever registered, and the wake-up
+    // below would read NULL: it is left out (with its smp_mb()).
+    if (wake && kvm.srcu.grace_periods) Self::rcuwait_wake_up(kvm);
+  }
+
+  // rcuwait_wake_up(): a full barrier, then wake the registered task, if any
+  // (wake_up_process(): TASK_RUNNING).
+  static void rcuwait_wake_up(Kvm<M>& kvm) {
+    M::smp_mb();  // pairs with set_current_state()'s barrier in the waiter
+    if (kvm.rcuwait_task.load(std::memory_order_relaxed))
+      kvm.updater_state.store(0, std::memory_order_relaxed);
   }
 
   static void kvm_mmu_notifier_invalidate_range_end(Kvm<M>& kvm, MmuNotifierRange& range) {
@@ -234,7 +280,7 @@ struct KvmMain {
           kvm.mmu_lock.unlock();
         }
       }
-      Self::mn_active_invalidate_count_dec(kvm, range);
+      if (Self::kEndDropsCountAlways || found) Self::mn_active_invalidate_count_dec(kvm, range);
     } else {
       Self::mn_active_invalidate_count_dec(kvm, range);
       Self::do_kvm_handle_hva_range(kvm, range.start, range.end, end);
@@ -249,8 +295,9 @@ struct KvmMain {
       // (none of the mm's later unmaps reaches KVM): every cache is made
       // invalid, and every refresh from now on retries until GUP fails.
       MmuNotifierRange range{0, PAGE_OFFSET};
-      Self::mn_active_invalidate_count_inc(kvm);
+      Self::mn_active_invalidate_count_inc(kvm, range);
       Self::gfn_to_pfn_cache_invalidate_start(kvm, range);
+      walk_returned(kvm, range);  // checker
       kvm.mm_released.store(1);  // checker: the count stays raised at rest
     }
   }
@@ -271,12 +318,22 @@ struct KvmMain {
     kvm.mn_invalidate_lock.lock();
     if constexpr (Self::kSwapWaitsForInvalidations) {
       bool waited = false;
+      kvm.rcuwait_task.store(1, std::memory_order_release);  // prepare_to_rcuwait()
       while (kvm.mn_active_invalidate_count.load(std::memory_order_relaxed) != 0) {
         waited = true;
+        // set_current_state(TASK_UNINTERRUPTIBLE): smp_store_mb(). Under
+        // the lock, so a range_end that drops the count after the test
+        // above wakes this task after the state is set.
+        if constexpr (Self::kSleepStateUnderLock) set_current_state_sleeping(kvm);
         kvm.mn_invalidate_lock.unlock();
-        M::spin_wait_hint(0);  // schedule(): woken by range_end's rcuwait_wake_up()
+        if constexpr (!Self::kSleepStateUnderLock) set_current_state_sleeping(kvm);
+        // schedule(): the task sleeps until a wake-up sets it running.
+        while (kvm.updater_state.load(std::memory_order_relaxed) != 0) M::spin_wait_hint(0);
         kvm.mn_invalidate_lock.lock();
       }
+      // finish_rcuwait(): no task registered, the task running.
+      kvm.rcuwait_task.store(0, std::memory_order_relaxed);
+      kvm.updater_state.store(0, std::memory_order_relaxed);
       if (waited) M::observe(inv::G4_updater_waited);
     }
     kvm.memslots.store(inactive, std::memory_order_release);  // rcu_assign_pointer()
@@ -289,6 +346,11 @@ struct KvmMain {
     gen = (gen | KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS) & ~KVM_MEMSLOT_GEN_UPDATE_IN_PROGRESS;
     gen += kNrMemslotAsIds;
     kvm.__memslots[inactive].generation.store(gen, std::memory_order_relaxed);
+  }
+
+  static void set_current_state_sleeping(Kvm<M>& kvm) {
+    kvm.updater_state.store(1, std::memory_order_relaxed);
+    M::smp_mb();  // pairs with rcuwait_wake_up()'s barrier
   }
 
   // kvm_replace_memslot(): in the inactive set, `old` becomes `fresh`.
@@ -389,6 +451,16 @@ struct KvmMain {
     MmuNotifierRange range{start, end};
     Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
     for (hva_t a = start; a < end; a += PAGE_SIZE) kvm.mm.change_pte(a);
+    Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
+  }
+
+  // mprotect() of the page at `hva` (change_protection()): range_start, the
+  // entry's permissions change (same frame), range_end. Nothing is freed, so
+  // a stream of them returns the address space to the same state.
+  static void mprotect(Kvm<M>& kvm, hva_t hva) {
+    MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};
+    Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
+    kvm.mm.protect_pte(hva);
     Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
   }
 

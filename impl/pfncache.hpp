@@ -87,6 +87,9 @@ struct Pfncache : KvmMain<M, Self> {
   static constexpr bool kRetryRmb = true;
   // (C) smp_rmb() after the seq snapshot, before GUP.
   static constexpr bool kSnapshotRmb = true;
+  // (B) every pass of hva_to_pfn_retry() takes a new seq snapshot (false:
+  // one snapshot before the loop, the mutant "retry-stale-snapshot").
+  static constexpr bool kSnapshotEachPass = true;
   // (A) hva_to_pfn_retry() sets valid = false before dropping the lock.
   static constexpr bool kInvalidateBeforeUnlock = true;
   // hva_to_pfn_retry() sets valid only after mmu_notifier_retry_cache().
@@ -129,6 +132,11 @@ struct Pfncache : KvmMain<M, Self> {
   // read lock before a write-lock re-check. The gate requires a scenario's
   // Sometimes only where this is true.
   static bool can_observe(const char* code) {
+    // R2..R5 name the kernel's global retry (the count, the seq), which the
+    // range-based retry does not have; only it lets a pass go on beside an
+    // unrelated invalidation in flight (R6).
+    if (code[0] == 'R' && code[1] >= '2' && code[1] <= '5') return !Self::kRangeRetry;
+    if (code[0] == 'R' && code[1] == '6') return Self::kRangeRetry;
     if (code[0] != 'W') return true;
     if (!Self::kReadLockPrecheck || !Self::kInvalidateUnderWriteLock) return false;
     if (code[1] == '6' || code[1] == '7') return Self::kRecheckUnderWriteLock;
@@ -152,8 +160,8 @@ struct Pfncache : KvmMain<M, Self> {
 
   // checker: what this write critical section published. A cache that
   // becomes valid (or changes page while valid) must map the live frame its
-  // uhva maps (S3), must not have been walked by an invalidation still in
-  // flight (S2), must be active (S6), and an active cache must be on the
+  // uhva maps (S3), must not be on a page an invalidation still in flight
+  // has walked (S2), must be active (S6), and an active cache must be on the
   // list (S6). Reads here are under the write lock.
   static void write_unlock_irq(Gpc<M>& gpc, Loc loc = Loc::current()) {
     const typename Gpc<M>::Snapshot& was = gpc.at_write_lock;
@@ -164,13 +172,12 @@ struct Pfncache : KvmMain<M, Self> {
     if (valid) M::check(active, inv::S6_valid_active);
     const bool newly_valid = valid && !(was.valid && was.pfn == pfn && was.uhva == uhva);
     if (newly_valid) M::check(gpc.kvm->mm.publish_live(pfn, uhva), inv::S3);
-    if (newly_valid || active != was.active) {
-      const std::uint32_t g = active == was.active
-                                  ? gpc.ghost.load()
-                                  : gpc.ghost.add(active ? Gpc<M>::ACTIVE : 0u - Gpc<M>::ACTIVE);
-      if (newly_valid) M::check(Gpc<M>::walked_of(g) == 0, inv::S2);
+    if (active != was.active) {
+      const std::uint32_t g = gpc.ghost.add(active ? Gpc<M>::ACTIVE : 0u - Gpc<M>::ACTIVE);
       if (active) M::check((g & Gpc<M>::LISTED) != 0, inv::S6_active_listed);
     }
+    if (newly_valid)
+      M::check(Kvm<M>::walked_at(gpc.kvm->walked_pages.load(), uhva) == 0, inv::S2);
     gpc.lock.write_unlock(loc);
   }
 
@@ -183,6 +190,13 @@ struct Pfncache : KvmMain<M, Self> {
 
   // The mmu_notifier's invalidate_range_start hook: every cache on
   // kvm->gpc_list whose page is in the range is made invalid.
+  // A match of the walk, under the write lock: the cache is no longer valid
+  // (and, with the range-based retry, a refresh pass under way must retry).
+  static void invalidate_match(Gpc<M>& gpc) {
+    gpc.valid.store(false);
+    if constexpr (Self::kRangeRetry) gpc.needs_invalidation.store(false);
+  }
+
   static void gfn_to_pfn_cache_invalidate_start(Kvm<M>& kvm, MmuNotifierRange& range) {
     const hva_t start = range.start, end = range.end;
     unsigned invalidated = 0;  // checker
@@ -203,7 +217,7 @@ struct Pfncache : KvmMain<M, Self> {
         // the start of the page is what is compared.
         Self::write_lock_irq(gpc);
         if (Self::matches(gpc, start, end)) {
-          gpc.valid.store(false);
+          Self::invalidate_match(gpc);
           M::observe(inv::I1_invalidated);
           ++invalidated;
         }
@@ -217,7 +231,7 @@ struct Pfncache : KvmMain<M, Self> {
 
       if (Self::precheck_matches(gpc, start, end)) {
         if constexpr (!Self::kInvalidateUnderWriteLock) {
-          gpc.valid.store(false);
+          Self::invalidate_match(gpc);
           M::observe(inv::I1_invalidated);
           ++invalidated;
           Self::walked(gpc, range);
@@ -233,10 +247,10 @@ struct Pfncache : KvmMain<M, Self> {
         // so the cache may have changed meanwhile; the match is tested again
         // under the write lock.
         Self::write_lock_irq(gpc);
-        Self::observe_window(gpc, seen);
+        Self::observe_window(gpc, seen, start, end);
         if constexpr (Self::kRecheckUnderWriteLock) {
           if (Self::matches(gpc, start, end)) {
-            gpc.valid.store(false);
+            Self::invalidate_match(gpc);
             M::observe(inv::W6_revalidated);
             M::observe(inv::I1_invalidated);
             ++invalidated;
@@ -245,7 +259,7 @@ struct Pfncache : KvmMain<M, Self> {
           }
         } else {
           M::observe(gpc.valid.load() ? inv::W9_store_changed : inv::W8_redundant_store);
-          gpc.valid.store(false);
+          Self::invalidate_match(gpc);
           M::observe(inv::I1_invalidated);
           ++invalidated;
         }
@@ -264,6 +278,14 @@ struct Pfncache : KvmMain<M, Self> {
   }
 
   static bool matches(Gpc<M>& gpc, hva_t start, hva_t end) {
+    if constexpr (Self::kRangeRetry) {
+      // A cache whose refresh is under way matches too: its pass must learn
+      // of the invalidation (needs_invalidation).
+      if (gpc.needs_invalidation.load()) {
+        const hva_t uhva = gpc.uhva.load();
+        return uhva >= start && uhva < end;
+      }
+    }
     if (!gpc.valid.load() || is_error_noslot_pfn(gpc.pfn.load())) return false;
     const hva_t uhva = gpc.uhva.load();
     return uhva >= start && uhva < end;
@@ -314,12 +336,14 @@ struct Pfncache : KvmMain<M, Self> {
 
   // checker: what changed in the pre-check window (the "Sometimes" of S11),
   // and S11 itself. Reads under the write lock.
-  static void observe_window(Gpc<M>& gpc, const typename Gpc<M>::Snapshot& seen) {
+  static void observe_window(Gpc<M>& gpc, const typename Gpc<M>::Snapshot& seen, hva_t start,
+                             hva_t end) {
     const bool valid = gpc.valid.load();
     const bool active = gpc.active.load();
     const pfn_t pfn = gpc.pfn.load();
     const hva_t uhva = gpc.uhva.load();
-    M::check(!valid || (pfn == seen.pfn && uhva == seen.uhva), inv::S11_window);
+    const bool in_range = uhva >= start && uhva < end;
+    M::check(!valid || !in_range || (pfn == seen.pfn && uhva == seen.uhva), inv::S11_window);
     if (valid != seen.valid || active != seen.active || pfn != seen.pfn || uhva != seen.uhva)
       M::observe(inv::W1_changed);
     if (!valid) M::observe(inv::W2_valid_cleared);
@@ -405,6 +429,21 @@ struct Pfncache : KvmMain<M, Self> {
     return false;
   }
 
+  // The range-based retry's test (not in any kernel): is an invalidation
+  // that overlaps the cache's address in flight? Under mn_invalidate_lock,
+  // as range_start records the union of the in-flight ranges.
+  static bool gpc_invalidations_pending(Gpc<M>& gpc) {
+    Kvm<M>& kvm = *gpc.kvm;
+    kvm.mn_invalidate_lock.lock();
+    const unsigned long count = kvm.mn_active_invalidate_count.load(std::memory_order_relaxed);
+    const hva_t uhva = gpc.uhva.load();
+    const bool pending = count != 0 && kvm.mmu_gpc_invalidate_range_start.load() <= uhva &&
+                         uhva < kvm.mmu_gpc_invalidate_range_end.load();
+    kvm.mn_invalidate_lock.unlock();
+    if (!pending && count != 0) M::observe(inv::R6_unrelated_in_flight);
+    return pending;
+  }
+
   // Called with refresh_lock and gpc->lock for write held; returns with
   // gpc->lock for write held.
   static int hva_to_pfn_retry(Gpc<M>& gpc) {
@@ -420,12 +459,21 @@ struct Pfncache : KvmMain<M, Self> {
     if constexpr (Self::kInvalidateBeforeUnlock) gpc.valid.store(false);
 
     bool retry;
+    std::uint64_t passes = 0;   // the range-based retry's carried state
+    bool lost_to_walk = false;  // ... and why its last pass failed
     do {
-      mmu_seq = kvm.mmu_invalidate_seq.load(std::memory_order_relaxed);  // (B)
-      if (mmu_seq != 0) M::observe(inv::R5_snapshot_saw_end);  // checker (every scenario starts at 0)
-      // (C): pairs with the primary MMU's TLB flush (smp_mb()) before
-      // range_end's seq++: GUP below cannot see an older PTE than the seq.
-      if constexpr (Self::kSnapshotRmb) M::smp_rmb();
+      if constexpr (Self::kRangeRetry) {
+        // The fix: an invalidation that overlaps the cache from here on
+        // clears this (the walk, under gpc->lock).
+        mmu_seq = 0;
+        gpc.needs_invalidation.store(true);
+      } else if (Self::kSnapshotEachPass || new_pfn == KVM_PFN_ERR_FAULT) {
+        mmu_seq = kvm.mmu_invalidate_seq.load(std::memory_order_relaxed);  // (B)
+        if (mmu_seq != 0) M::observe(inv::R5_snapshot_saw_end);  // checker (every scenario starts at 0)
+        // (C): pairs with the primary MMU's TLB flush (smp_mb()) before
+        // range_end's seq++: GUP below cannot see an older PTE than the seq.
+        if constexpr (Self::kSnapshotRmb) M::smp_rmb();
+      }
 
       M::check(!gpc.valid.load(), inv::S4);  // checker: about to drop the lock
       Self::write_unlock_irq(gpc);
@@ -441,8 +489,20 @@ struct Pfncache : KvmMain<M, Self> {
           }
         }
         if constexpr (Self::kRetryReleasesPage) Self::kvm_release_page_unused(kvm, new_pfn);
-        // cond_resched(). What the next pass carries: the snapshot.
-        M::spin_wait_hint(mmu_seq);
+        // cond_resched(). What the next pass carries: the snapshot. With
+        // the range-based retry: whether the last pass lost to a walk that
+        // cleared the flag it has now re-armed (no read of the last pass
+        // shows that, so a fresh number stands for it); a pass that lost to
+        // an invalidation in flight carries nothing but what it read.
+        M::spin_wait_hint(Self::kRangeRetry ? (lost_to_walk ? ++passes : 0) : mmu_seq);
+      }
+
+      // The fix: wait for the invalidations in flight that overlap the
+      // cache (they may have started before needs_invalidation was set and
+      // change the entry GUP is about to read, then end before the check),
+      // and for no others.
+      if constexpr (Self::kRangeRetry) {
+        while (Self::gpc_invalidations_pending(gpc)) M::spin_wait_hint(0);
       }
 
       // A writable mapping, always. (uhva is read with the lock dropped:
@@ -475,7 +535,15 @@ struct Pfncache : KvmMain<M, Self> {
         gpc.pfn.store(new_pfn);
         gpc.khva.store(new_khva + offset_in_page(gpc.uhva.load()));
       }
-      retry = Self::mmu_notifier_retry_cache(kvm, mmu_seq);
+      if constexpr (Self::kRangeRetry) {
+        // An overlapping invalidation walked the cache during the pass, or
+        // one is in flight that has not walked it yet (its count and range
+        // were recorded before its walk, (J)).
+        lost_to_walk = !gpc.needs_invalidation.load();
+        retry = lost_to_walk || Self::gpc_invalidations_pending(gpc);
+      } else {
+        retry = Self::mmu_notifier_retry_cache(kvm, mmu_seq);
+      }
       if (retry) M::observe(inv::R1_retry);
     } while (retry);
 
@@ -792,8 +860,10 @@ struct Pfncache : KvmMain<M, Self> {
     const auto idx = Self::srcu_read_lock(kvm);
     Self::read_lock_irq(gpc);
     int set = 0;
+    unsigned refreshes = 0;  // checker
     while (!Self::kvm_gpc_check(gpc, kLen, &set)) {
       Self::read_unlock_irq(gpc);
+      if (++refreshes == 2) M::observe(inv::U4_refreshed_twice);
       if (Self::kvm_gpc_refresh(gpc, kLen)) {
         Self::srcu_read_unlock(kvm, idx);
         return false;

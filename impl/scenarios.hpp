@@ -52,6 +52,9 @@ struct ScenarioBase {
     kvm.gpcs[0] = &gpc;
     kvm.gpcs[1] = &gpc2;
     kvm.ngpc = 1;
+    // The protocol only compares the seq with snapshots of it: the lasso
+    // detector leaves its value out of the states it compares.
+    kvm.mmu_invalidate_seq.mark_counter();
     kvm.add_memslot_initially(1, 2, 0);  // gfn 1..2 -> hva pages 0..1
     for (unsigned p = 0; p < Mmu::kHvaPages; ++p) kvm.mm.map_initially(p, frame_of_page(p));
   }
@@ -1119,6 +1122,118 @@ struct RunstateTwoCachesRefreshInvalidate : ScenarioBase<M, V> {
   }
 };
 
+// ===========================================================================
+// Progress: scenarios whose every spin-wait hint is a progress point (the
+// lasso detector, docs/reduction.md "Progress"). A stream of N
+// invalidations stands for an endless one: the detector compares states
+// without the stream's loop counter.
+// ===========================================================================
+
+// A stream of `n` mprotect()s of hva page `page` (in the memslot, never
+// cached here), each a finished operation of the scenario.
+template <class M, template <class> class V>
+void mprotect_stream(Kvm<M>& kvm, hva_t hva, unsigned n) {
+  for (unsigned k = 0; k < n; ++k) {
+    V<M>::mprotect(kvm, hva);
+    M::op_done();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// unrelated_stream_refresh
+template <class M, template <class> class V>
+struct UnrelatedStreamRefresh : ScenarioBase<M, V> {
+  static constexpr ScenarioInfo info = {
+      "unrelated_stream_refresh",
+      /*Shape: */
+      "a stream of mprotect()s of hva page 1 (in the memslot; the cache maps page 0), "
+      "standing for an endless one || kvm_gpc_refresh() of an active, invalid cache.",
+      /*Result:*/
+      "Progress: the refresh finishes under every fair schedule (no lasso). Never "
+      "S1..S6. Sometimes a pass goes on beside an invalidation of page 1 in flight (R6).",
+      /*Shows: */
+      "whether invalidations of addresses the cache does not map can keep a refresh "
+      "retrying forever: the retry test is global (mmu_invalidate_seq, "
+      "mn_active_invalidate_count).",
+      /*Sometimes:*/ "R6"};
+  static constexpr unsigned threads = 2;
+  static constexpr bool progress = true;
+  static constexpr const char* thread_names[] = {"mprotect stream", "refresh"};
+  UnrelatedStreamRefresh() { this->gpa_cache(this->gpc, 1, false); }
+  void thread(unsigned i) {
+    if (i == 0)
+      mprotect_stream<M, V>(this->kvm, this->hva(1), 2);
+    else
+      this->refresh(this->gpc);
+  }
+};
+
+// ---------------------------------------------------------------------------
+// overlapping_streams_refresh
+template <class M, template <class> class V>
+struct OverlappingStreamsRefresh : ScenarioBase<M, V> {
+  static constexpr ScenarioInfo info = {
+      "overlapping_streams_refresh",
+      /*Shape: */
+      "two streams of mprotect()s of hva page 1, whose in-flight intervals can "
+      "overlap (mn_active_invalidate_count never back to 0) || kvm_gpc_refresh() "
+      "of an active, invalid cache on page 0.",
+      /*Result:*/
+      "Progress: the refresh finishes under every fair schedule. Never S1..S6. "
+      "Sometimes a pass goes on beside two invalidations in flight (R6).",
+      /*Shows: */
+      "the case the count alone decides: with two invalidators the count can stay "
+      "raised for as long as they keep coming.",
+      /*Sometimes:*/ "R6",
+      /*slow:*/ true};
+  static constexpr unsigned threads = 3;
+  static constexpr bool progress = true;
+  static constexpr const char* thread_names[] = {"mprotect stream A", "mprotect stream B",
+                                                 "refresh"};
+  static constexpr int symmetric_with[] = {-1, 0, -1};
+  OverlappingStreamsRefresh() { this->gpa_cache(this->gpc, 1, false); }
+  void thread(unsigned i) {
+    if (i < 2)
+      mprotect_stream<M, V>(this->kvm, this->hva(1), 2);
+    else
+      this->refresh(this->gpc);
+  }
+};
+
+// ---------------------------------------------------------------------------
+// pvclock_loop_vs_migrations
+template <class M, template <class> class V>
+struct PvclockLoopVsMigrations : ScenarioBase<M, V> {
+  static constexpr ScenarioInfo info = {
+      "pvclock_loop_vs_migrations",
+      /*Shape: */
+      "two migrations of hva page 0 || the pvclock user (kvm_setup_guest_pvclock(): "
+      "check, and while it fails, refresh and check again) on an invalid cache of it.",
+      /*Result:*/
+      "Progress: the loop finishes (a bounded stream of invalidations of its own page "
+      "delays it a bounded number of times). Never S1..S6, S12, S13. Sometimes the "
+      "check fails again after a refresh (U4); Sometimes the user reads the "
+      "page (U1).",
+      /*Shows: */
+      "the check/refresh loop around the retry loop: each invalidation of the page can "
+      "cost a refresh, and nothing more.",
+      /*Sometimes:*/ "U4 U1"};
+  static constexpr unsigned threads = 2;
+  static constexpr bool progress = true;
+  static constexpr const char* thread_names[] = {"migrations", "pvclock"};
+  PvclockLoopVsMigrations() { this->gpa_cache(this->gpc, 1, false); }
+  void thread(unsigned i) {
+    if (i == 0) {
+      for (unsigned k = 0; k < 2; ++k) {
+        V<M>::invalidate(this->kvm, this->hva(0));
+        M::op_done();
+      }
+    } else if (V<M>::read_use_refreshing(this->gpc)) {
+      this->used.fetch_or(1u << i, std::memory_order_relaxed);
+    }
+  }
+};
+
 // The registered scenarios, in table order.
 #define PFV_SCENARIOS(X)             \
   X(InvalidateVsRead)                \
@@ -1147,7 +1262,10 @@ struct RunstateTwoCachesRefreshInvalidate : ScenarioBase<M, V> {
   X(TwoCachesInvalidateOneRead)       \
   X(TwoCachesDeactivateActivateRead)  \
   X(TwoActivatorsInvalidate)          \
-  X(RunstateTwoCachesRefreshInvalidate)
+  X(RunstateTwoCachesRefreshInvalidate) \
+  X(UnrelatedStreamRefresh)             \
+  X(OverlappingStreamsRefresh)          \
+  X(PvclockLoopVsMigrations)
 
 }  // namespace pfv
 

@@ -353,7 +353,7 @@ struct Locks {
     ThreadState& t = tstate();
     if (called_from(loc, "gfn_to_pfn_cache_invalidate_start") && t.range) {
       t.valid_at_write_lock = g.at_write_lock.valid;
-      if (t.window == &g) P::observe_window(g, t.seen);
+      if (t.window == &g) P::observe_window(g, t.seen, t.range->start, t.range->end);
     }
   }
   static void write_unlock_irq(rwlock_t* l, Loc loc) {

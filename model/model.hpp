@@ -100,6 +100,25 @@
 //                      does). A hint placed later than the next pass's
 //                      first read is not detected: that read is then
 //                      treated as part of the old pass.
+//     M::op_done()     an operation of the scenario finished (one
+//                      invalidation of a stream): what tells STARVATION
+//                      (others finish operations, the waiting thread does
+//                      not) from LIVELOCK (nobody finishes anything).
+//                      Checker-only, no step.
+//     atomic::mark_counter()  while building: the value is a sequence count,
+//                      compared by the protocol only with snapshots of it
+//                      (mmu_invalidate_seq); the lasso detector compares
+//                      states without its value. atomic::latest(): the
+//                      value last in modification order (checker-only).
+//
+//   PROGRESS. In a scenario that asks for it (`progress`), every arrival at
+//                      a spin-wait hint is a progress point: the Relacy
+//                      model fingerprints the state (every model object's
+//                      latest value, every thread's next step) and, when a
+//                      thread meets a state it met before at a hint while
+//                      every unfinished thread ran in between, reports the
+//                      cycle as a lasso: LIVELOCK or STARVATION
+//                      (docs/reduction.md, "Progress").
 //     M::check(cond, what)  an invariant. `what` starts with the invariant's
 //                      number ("S1: ..."), see impl/invariants.hpp.
 //     M::observe(what)      "this interesting thing happened in this

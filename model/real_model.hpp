@@ -237,6 +237,8 @@ struct RealModel {
     }
     void init(T v) { a_.store(v, std::memory_order_relaxed); }
     const char* name() const { return name_; }
+    T latest(Loc = Loc::current()) const { return a_.load(std::memory_order_relaxed); }
+    void mark_counter() {}  // the lasso detector's (Relacy only)
 
    private:
     const char* name_;
@@ -433,6 +435,7 @@ struct RealModel {
     if (!cond) real::check_handler().load(std::memory_order_relaxed)(what, loc);
   }
 
+  static void op_done(Loc = Loc::current()) {}  // the lasso detector's (Relacy only)
   static void observe(const char* what, Loc = Loc::current()) {
     if (real::ObserveHook h = real::observe_hook().load(std::memory_order_relaxed)) h(what);
     real::observations().add(what);

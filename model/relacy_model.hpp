@@ -331,6 +331,55 @@ struct Recorder {
   rl::timestamp_t last_store_ts[kMaxThreads];
   bool released[kMaxThreads];
 
+  // PROGRESS (the lasso detector; docs/reduction.md, "Progress").
+  // Every model object of the execution, in construction order, with a
+  // reader of its latest value: the shared state a progress point compares.
+  // A `counter` (mmu_invalidate_seq) is compared only for equality with the
+  // snapshots the waiting loops carry (the protocol does nothing else with
+  // it), so that a cycle that bumps it can still close.
+  struct StateObj {
+    const void* obj;
+    std::uint64_t (*read)(const void*);
+    bool counter;
+  };
+  static constexpr int kMaxStateObjs = 512;
+  StateObj state_objs[kMaxStateObjs];
+  int nstate_objs;
+  bool state_overflow;
+  // Set for a scenario that asks for progress checking (its `progress`).
+  bool progress;
+  int nthreads;
+  // Per thread: every completed step (a fairness witness: did the thread
+  // run in the cycle?) and every operation the scenario counts as finished
+  // (M::op_done: an invalidation of a stream).
+  std::uint32_t steps[kMaxThreads];
+  std::uint32_t ops_done[kMaxThreads];
+  // Loads that read an older value than the latest (all threads): a cycle
+  // that needs one is not a fair execution of the memory system (every
+  // store becomes visible to every thread in finite time), so it is no lasso.
+  std::uint32_t stale_reads;
+  // The progress points met so far: each arrival at a spin-wait hint.
+  struct Point {
+    std::uint64_t hash;
+    int thread;
+    std::size_t log_at;
+    std::uint32_t steps[kMaxThreads];
+    std::uint32_t ops_done[kMaxThreads];
+    std::uint32_t stale_reads;
+  };
+  static constexpr int kMaxPoints = 128;
+  Point points[kMaxPoints];
+  int npoints;
+  // The lasso of a failing execution: its cycle is the log's events
+  // [lasso_begin, lasso_end); `lasso_thread` is the thread that never
+  // finishes. `last_hint_log`: where each thread's latest pass began.
+  enum class Lasso : std::uint8_t { none, livelock, starvation };
+  Lasso lasso;
+  int lasso_thread;
+  std::size_t lasso_begin, lasso_end;
+  char lasso_text[400];
+  std::size_t last_hint_log[kMaxThreads];
+
   // Coherence: the unordered store pairs seen in the whole run (not reset per
   // execution; the driver clears them before a run). `co_overflow`: more
   // distinct pairs than fit.
@@ -347,7 +396,18 @@ struct Recorder {
       nheld[i] = 0;
       accesses_at_order_point[i] = 0;
       released[i] = false;
+      steps[i] = 0;
+      ops_done[i] = 0;
+      last_hint_log[i] = 0;
     }
+    nstate_objs = 0;
+    state_overflow = false;
+    npoints = 0;
+    stale_reads = 0;
+    lasso = Lasso::none;
+    lasso_thread = -1;
+    lasso_begin = lasso_end = 0;
+    lasso_text[0] = '\0';
     for (int i = 0; i <= kMaxThreads; ++i) thread_seq[i] = 0;
     log_size = 0;
     log_overflow = false;
@@ -398,7 +458,10 @@ inline void log_event(const void* obj, const char* name, Op op, std::uint64_t va
 // between an ordering point and a lock acquire.
 inline void count_access() {
   Recorder& r = recorder();
-  if (!r.in_special) ++r.accesses[current_thread()];
+  if (r.in_special) return;
+  const int t = current_thread();
+  ++r.accesses[t];
+  ++r.steps[t];
 }
 
 // A lock release or smp_mb(): everything the thread accessed before it is
@@ -548,7 +611,10 @@ inline void mark_stale(std::uint64_t latest) {
 
 inline void complete(const void* obj, const char* name, Op op, std::uint64_t value, const Loc& loc,
                      bool ok = true) {
-  recorder().pending[current_thread()] = Pending{nullptr, "", Op::unknown, loc, 0};
+  Recorder& r = recorder();
+  const int t = current_thread();
+  r.pending[t] = Pending{nullptr, "", Op::unknown, loc, 0};
+  if (!r.in_special) ++r.steps[t];
   log_event(obj, name, op, value, loc, ok);
 }
 
@@ -567,7 +633,10 @@ std::uint64_t to_u64(T v) {
 template <class T>
 void complete_load(const void* obj, const char* name, T v, T latest, const Loc& loc) {
   const bool stale = !(v == latest);
-  if (stale) recorder().stale_load[current_thread()] = true;
+  if (stale) {
+    recorder().stale_load[current_thread()] = true;
+    ++recorder().stale_reads;
+  }
   complete(obj, name, Op::load, to_u64(v), loc);
   if (stale) mark_stale(to_u64(latest));
 }
@@ -599,6 +668,118 @@ inline void history_note(const Loc& loc, const char* text) {
   if (c.collecting_history()) c.exec_log_msg(info(loc), text);
 }
 
+// ---- progress: the lasso detector ------------------------------------------
+
+// Registers a model object as part of the execution's state (its index, or
+// -1 when the table is full: the execution then has no progress points).
+inline int register_state(const void* obj, std::uint64_t (*read)(const void*)) {
+  Recorder& r = recorder();
+  if (r.nstate_objs == Recorder::kMaxStateObjs) {
+    r.state_overflow = true;
+    return -1;
+  }
+  r.state_objs[r.nstate_objs] = Recorder::StateObj{obj, read, false};
+  return r.nstate_objs++;
+}
+
+inline std::uint64_t mix_state(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 27);
+}
+
+// The state at thread t's arrival at a spin-wait hint (at `loc`, carrying
+// `carried`): the latest value of every registered object but the
+// counters; of each counter only whether it equals a waiting loop's
+// carried snapshot; and every thread's position, taken as its next step
+// (object, kind, source line), t's being the hint itself. A thread's
+// locals are not part of it: they are assumed to follow from its position
+// and the shared state, and a stream's loop counter is left out on purpose
+// (the stream stands for an endless one).
+inline std::uint64_t progress_state(int t, std::uint64_t carried, const Loc& loc) {
+  const Recorder& r = recorder();
+  std::uint64_t h = 0x243F6A8885A308D3ull;
+  for (int i = 0; i < r.nstate_objs; ++i) {
+    const Recorder::StateObj& o = r.state_objs[i];
+    const std::uint64_t v = o.read(o.obj);
+    if (!o.counter) {
+      h = mix_state(h, v);
+      continue;
+    }
+    std::uint64_t eq = v == carried;
+    for (int u = 0; u < r.nthreads; ++u)
+      if (u != t && r.pending[u].op == Op::yield) eq = eq * 2 + (v == r.pending[u].value);
+    h = mix_state(h, eq);
+  }
+  for (int u = 0; u < r.nthreads; ++u) {
+    const Pending& p = u == t ? Pending{nullptr, "", Op::yield, loc, 0} : r.pending[u];
+    h = mix_state(h, static_cast<std::uint64_t>(p.op));
+    h = mix_state(h, reinterpret_cast<std::uintptr_t>(p.obj));
+    h = mix_state(h, reinterpret_cast<std::uintptr_t>(p.loc.file) * 131 + p.loc.line);
+  }
+  return h;
+}
+
+// A source path from the project's root ("impl/pfncache.hpp").
+inline const char* short_file(const char* file) {
+  static const char* const roots[] = {"/impl/", "/model/", "/kshim/", "/relacy_tests/", "/kernel-trees/"};
+  const char* best = nullptr;
+  for (const char* root : roots) {
+    const char* p = std::strstr(file, root);
+    if (p && (best == nullptr || p < best)) best = p;
+  }
+  return best ? best + 1 : file;
+}
+
+// Thread t arrives at a spin-wait hint: a progress point. If the state is
+// one met before at t's arrival at a hint, and every thread that has not
+// finished took a step since, the steps in between are a cycle that can
+// repeat forever, every thread running in each repetition (an
+// unconditionally fair execution, fair under any definition) while t
+// never finishes: a lasso. (No load of the cycle may read a stale value:
+// a value that stays stale forever is not a fair memory system.)
+// STARVATION if some operation finished in the
+// cycle (the others make progress, t does not), LIVELOCK if none did.
+inline void progress_point(int t, std::uint64_t carried, const Loc& loc) {
+  Recorder& r = recorder();
+  r.last_hint_log[t] = r.log_size;
+  if (!r.progress || r.in_special || r.state_overflow) return;
+  const std::uint64_t h = progress_state(t, carried, loc);
+  for (int k = r.npoints; k-- > 0;) {
+    const Recorder::Point& p = r.points[k];
+    if (p.hash != h || p.thread != t) continue;
+    bool fair = r.stale_reads == p.stale_reads, others_done = false;
+    for (int u = 0; u < r.nthreads; ++u) {
+      if (r.ops_done[u] != p.ops_done[u]) others_done = true;
+      if (u == t || r.pending[u].op == Op::unknown) continue;  // t, or finished
+      if (r.steps[u] == p.steps[u]) fair = false;
+    }
+    if (!fair) continue;
+    r.lasso = others_done ? Recorder::Lasso::starvation : Recorder::Lasso::livelock;
+    r.lasso_thread = t;
+    r.lasso_begin = p.log_at;
+    r.lasso_end = r.log_size;
+    std::snprintf(r.lasso_text, sizeof r.lasso_text,
+                  others_done ? "starvation: thread %d fails its retry at %s:%u in every repetition "
+                                "of a fair cycle in which other operations finish"
+                              : "livelock: thread %d fails its retry at %s:%u in every repetition "
+                                "of a fair cycle in which no operation finishes",
+                  t, short_file(loc.file), loc.line);
+    rl::ctx().fail_test(r.lasso_text, rl::test_result_livelock, info(loc));
+    return;
+  }
+  if (r.npoints == Recorder::kMaxPoints) return;
+  Recorder::Point& p = r.points[r.npoints++];
+  p.hash = h;
+  p.thread = t;
+  p.log_at = r.log_size;
+  for (int u = 0; u < kMaxThreads; ++u) {
+    p.steps[u] = r.steps[u];
+    p.ops_done[u] = r.ops_done[u];
+  }
+  p.stale_reads = r.stale_reads;
+}
+
 struct rwlock_tag;
 struct spinlock_tag;
 struct mutex_tag;
@@ -616,6 +797,9 @@ struct RelacyModel {
    public:
     atomic(const char* name, T init) : name_(name) {
       a_.store(init, rl::mo_relaxed, rl::debug_info("init", name, 0));
+      state_ = rlm::register_state(this, [](const void* o) {
+        return rlm::to_u64(static_cast<const atomic*>(o)->a_.debug_value());
+      });
     }
     atomic(const atomic&) = delete;
     atomic& operator=(const atomic&) = delete;
@@ -690,11 +874,20 @@ struct RelacyModel {
     // thread runs (a scenario's initial state): not an operation.
     void init(T v) { a_.store(v, rl::mo_relaxed, rl::debug_info("init", name_, 0)); }
     const char* name() const { return name_; }
+    // Checker-only: the value last in modification order (no step).
+    T latest() const { return a_.debug_value(); }
+    // While building: the protocol compares this value only for equality
+    // with snapshots of it (a sequence count); the lasso detector compares
+    // states without it (see rlm::progress_state).
+    void mark_counter() {
+      if (state_ >= 0) rlm::recorder().state_objs[state_].counter = true;
+    }
 
    private:
     const char* name_;
     mutable rl::atomic<T> a_;
     rlm::StoreClocks co_;
+    int state_ = -1;
   };
 
   // Plain shared data, with the kernel's marked accesses beside the plain
@@ -710,6 +903,9 @@ struct RelacyModel {
    public:
     var(const char* name, T init) : name_(name), v_(init) {
       a_.store(init, rl::mo_relaxed, rl::debug_info("init", name, 0));
+      rlm::register_state(this, [](const void* o) {
+        return rlm::to_u64(static_cast<const var*>(o)->a_.debug_value());
+      });
     }
     var(const var&) = delete;
     var& operator=(const var&) = delete;
@@ -808,7 +1004,11 @@ struct RelacyModel {
   class ghost {
    public:
     ghost(const char* name, T init, GhostOrder order = GhostOrder::ordered)
-        : name_(name), g_(init), ordered_(order == GhostOrder::ordered) {}
+        : name_(name), g_(init), ordered_(order == GhostOrder::ordered) {
+      rlm::register_state(this, [](const void* o) {
+        return rlm::to_u64(static_cast<const ghost*>(o)->g_);
+      });
+    }
     ghost(const ghost&) = delete;
     ghost& operator=(const ghost&) = delete;
 
@@ -1117,6 +1317,7 @@ struct RelacyModel {
   static void fence_edge_acquire(const void*, Loc = Loc::current()) {}
 
   static void spin_wait_hint(std::uint64_t carried = 0, Loc loc = Loc::current()) {
+    rlm::progress_point(rlm::current_thread(), carried, loc);
     rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc, carried);
     rl::yield(1, rlm::info(loc));
     rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, carried, loc);
@@ -1136,6 +1337,11 @@ struct RelacyModel {
     r.failed_check = what;
     r.failed_check_loc = loc;
     rl::ctx().fail_test(what, rl::test_result_user_assert_failed, rlm::info(loc));
+  }
+
+  static void op_done(Loc = Loc::current()) {
+    rlm::Recorder& r = rlm::recorder();
+    if (!r.in_special) ++r.ops_done[rlm::current_thread()];
   }
 
   static void observe(const char* what, Loc loc = Loc::current()) {

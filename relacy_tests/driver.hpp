@@ -205,7 +205,15 @@ struct ScenarioOps {
   void (*thread)(void* s, unsigned i);
   void (*after)(void* s);
   std::uint64_t (*signature)(void* s);
+  bool progress;  // the scenario's `progress`: lasso detection on
 };
+
+// A scenario may ask for progress checking (`static constexpr bool
+// progress = true`): every spin-wait hint is then a progress point.
+template <class S, class = void>
+struct ProgressOf : std::false_type {};
+template <class S>
+struct ProgressOf<S, std::void_t<decltype(S::progress)>> : std::bool_constant<S::progress> {};
 
 template <class S>
 const ScenarioOps& scenario_ops() {
@@ -216,7 +224,8 @@ const ScenarioOps& scenario_ops() {
       [](void* s) { static_cast<S*>(s)->before(); },
       [](void* s, unsigned i) { static_cast<S*>(s)->thread(i); },
       [](void* s) { static_cast<S*>(s)->after(); },
-      [](void* s) -> std::uint64_t { return static_cast<S*>(s)->signature(); }};
+      [](void* s) -> std::uint64_t { return static_cast<S*>(s)->signature(); },
+      ProgressOf<S>::value};
   return ops;
 }
 
@@ -237,6 +246,8 @@ struct ErasedTest : ExecutionStart, rl::test_suite<ErasedTest<N>, N> {
   ~ErasedTest() { current_scenario()->destroy(s); }
   void before() {
     current_scenario()->before(s);
+    rlm::recorder().progress = current_scenario()->progress;
+    rlm::recorder().nthreads = static_cast<int>(N);
     rlm::recorder().in_special = false;
   }
   void thread(unsigned i) { current_scenario()->thread(s, i); }
@@ -473,7 +484,16 @@ inline void build_traces(const RunOptions& o, Failure& f) {
   };
   std::string full, trimmed;
   unsigned step = 0;
+  // A lasso's cycle, marked in both forms (docs/reading-traces.md).
+  const bool lasso = (f.kind == "livelock" || f.kind == "starvation") &&
+                     r.lasso != rlm::Recorder::Lasso::none && r.lasso_begin <= r.lasso_end;
+  const char* const cycle_begin =
+      "  ----  cycle: the steps from here to the end repeat forever ----------------------\n";
   for (std::size_t i = 0; i < r.log_size; ++i) {
+    if (lasso && i == r.lasso_begin) {
+      full += cycle_begin;
+      trimmed += cycle_begin;
+    }
     const rlm::Event& e = r.log[i];
     if (e.thread == rlm::kSpecialThread) continue;
     ++step;
@@ -488,8 +508,21 @@ inline void build_traces(const RunOptions& o, Failure& f) {
                        e.op == rlm::Op::note;
     if ((ghost || shared(e.obj, e.name)) && !checker_read(e)) trimmed += line;
   }
+  if (lasso) {
+    if (r.lasso_begin == r.log_size) {
+      full += cycle_begin;
+      trimmed += cycle_begin;
+    }
+    const char* const cycle_end =
+        r.lasso == rlm::Recorder::Lasso::starvation || r.lasso_begin < r.lasso_end
+            ? "  ----  end of cycle: the state is the one at its start; it can repeat forever ----\n"
+            : "";
+    full += cycle_end;
+    trimmed += cycle_end;
+  }
   std::string waiting;
-  if (f.kind == "deadlock" || f.kind == "livelock" || f.kind == "misplaced hint") {
+  if (f.kind == "deadlock" || f.kind == "livelock" || f.kind == "starvation" ||
+      f.kind == "misplaced hint") {
     for (unsigned t = 0; t < nthreads && t < static_cast<unsigned>(rlm::kMaxThreads); ++t) {
       const rlm::Pending& p = r.pending[t];
       if (p.op == rlm::Op::not_started || p.op == rlm::Op::unknown) continue;
@@ -615,8 +648,9 @@ inline void describe_failure(rl::test_result_e res, Failure& f) {
       f.what = "deadlock";
       break;
     case rl::test_result_livelock:
-      f.kind = "livelock";
-      f.what = "livelock";
+      // A lasso (rlm::progress_point, or the search's terminal spin).
+      f.kind = r.lasso == rlm::Recorder::Lasso::starvation ? "starvation" : "livelock";
+      f.what = r.lasso_text[0] ? r.lasso_text : "livelock";
       break;
     default:
       f.kind = "other";

@@ -20,7 +20,7 @@ struct LocklessPrecheckMarked : Pfncache<M, LocklessPrecheckMarked<M>> {
       "lockless-precheck-marked", VariantKind::mutant,
       "the pre-check reads the cache with READ_ONCE() and no lock; every store to "
       "valid, pfn, uhva and active is a WRITE_ONCE()",
-      /*caught_by=*/"S1|S11",
+      /*caught_by=*/"S1|S11|race page",
       /*caught_in=*/
       "invalidate_vs_refresh,activate_deactivate,move_vs_invalidate,"
       "two_invalidators_refresh,move_refresh_read_invalidate",

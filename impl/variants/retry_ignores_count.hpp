@@ -21,7 +21,7 @@ struct RetryIgnoresCount : Pfncache<M, RetryIgnoresCount<M>> {
       /*caught_by=*/"S2|S3|S1",
       /*caught_in=*/
       "invalidate_vs_refresh,refresh_read_invalidate,activate_deactivate,"
-      "move_vs_invalidate,two_invalidators_refresh,"
+      "two_invalidators_refresh,"
       "refresh_two_readers_invalidate,move_refresh_read_invalidate",
       /*why=*/nullptr};
   static constexpr bool kRetryChecksCount = false;

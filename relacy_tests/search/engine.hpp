@@ -72,6 +72,7 @@
 #ifndef PFV_RELACY_TESTS_SEARCH_ENGINE_HPP
 #define PFV_RELACY_TESTS_SEARCH_ENGINE_HPP
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -502,7 +503,17 @@ class Engine {
     for (Mask m = lock_blocked; m; m &= m - 1)
       if (!sym_blocked(lowest(m))) return lowest(m);
     if (lock_blocked) return lowest(lock_blocked);
-    const rlm::Recorder& rec = rlm::recorder();
+    rlm::Recorder& rec = rlm::recorder();
+    // The lasso: each waiting thread's last pass, repeated forever.
+    rec.lasso = rlm::Recorder::Lasso::livelock;
+    rec.lasso_thread = lowest(yield_blocked);
+    rec.lasso_begin = rec.log_size;
+    for (Mask m = yield_blocked; m; m &= m - 1)
+      rec.lasso_begin = std::min(rec.lasso_begin, rec.last_hint_log[lowest(m)]);
+    rec.lasso_end = rec.log_size;
+    std::snprintf(rec.lasso_text, sizeof rec.lasso_text,
+                  "livelock: every unfinished thread is spinning and nothing it reads can "
+                  "change (each one's last pass repeats forever)");
     rl::ctx().fail_test(
         "livelock: every unfinished thread is spinning and nothing it reads can change",
         rl::test_result_livelock, rlm::info(rec.pending[lowest(yield_blocked)].loc));
