@@ -372,13 +372,15 @@ struct Recorder {
   int npoints;
   // The lasso of a failing execution: its cycle is the log's events
   // [lasso_begin, lasso_end); `lasso_thread` is the thread that never
-  // finishes. `last_hint_log`: where each thread's latest pass began.
+  // finishes. `last_hint_log`: where each thread's latest pass began (just
+  // after its latest spin-wait hint; at its first, where it arrived).
   enum class Lasso : std::uint8_t { none, livelock, starvation };
   Lasso lasso;
   int lasso_thread;
   std::size_t lasso_begin, lasso_end;
   char lasso_text[400];
   std::size_t last_hint_log[kMaxThreads];
+  bool hinted[kMaxThreads];
 
   // Coherence: the unordered store pairs seen in the whole run (not reset per
   // execution; the driver clears them before a run). `co_overflow`: more
@@ -399,6 +401,7 @@ struct Recorder {
       steps[i] = 0;
       ops_done[i] = 0;
       last_hint_log[i] = 0;
+      hinted[i] = false;
     }
     nstate_objs = 0;
     state_overflow = false;
@@ -742,7 +745,6 @@ inline const char* short_file(const char* file) {
 // cycle (the others make progress, t does not), LIVELOCK if none did.
 inline void progress_point(int t, std::uint64_t carried, const Loc& loc) {
   Recorder& r = recorder();
-  r.last_hint_log[t] = r.log_size;
   if (!r.progress || r.in_special || r.state_overflow) return;
   const std::uint64_t h = progress_state(t, carried, loc);
   for (int k = r.npoints; k-- > 0;) {
@@ -1317,10 +1319,16 @@ struct RelacyModel {
   static void fence_edge_acquire(const void*, Loc = Loc::current()) {}
 
   static void spin_wait_hint(std::uint64_t carried = 0, Loc loc = Loc::current()) {
+    rlm::Recorder& r = rlm::recorder();
+    // Where the pass that ends here began is known from the thread's
+    // second hint on; at its first, the cycle shown is the wait itself.
+    if (!r.hinted[rlm::current_thread()]) r.last_hint_log[rlm::current_thread()] = r.log_size;
     rlm::progress_point(rlm::current_thread(), carried, loc);
     rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc, carried);
     rl::yield(1, rlm::info(loc));
     rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, carried, loc);
+    r.hinted[rlm::current_thread()] = true;
+    r.last_hint_log[rlm::current_thread()] = r.log_size;  // a pass begins
   }
 
   static void check(bool cond, const char* what, Loc loc = Loc::current()) {
