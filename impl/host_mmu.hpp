@@ -106,6 +106,10 @@ struct HostMmu {
   static constexpr unsigned kFrames = kRamFrames + kIoFrames;
   static constexpr unsigned kMemremapSlots = 2;
   static constexpr pfn_t PFN_NONE = ~pfn_t(1);  // a page-table entry that maps nothing
+  // An entry's write-protect bit (a copy-on-write page: after fork(), a KSM
+  // merge, the zero page): GUP with FOLL_WRITE must fault it first.
+  static constexpr pfn_t kWriteProtected = pfn_t(1) << 40;
+  static pfn_t frame_of_entry(pfn_t e) { return e == PFN_NONE ? e : e & ~kWriteProtected; }
   static constexpr int kPoison = -1;
 
   static hva_t hva_of(unsigned page) { return kUserBase + page * PAGE_SIZE; }
@@ -186,7 +190,18 @@ struct HostMmu {
     if (p < 0) return KVM_PFN_ERR_FAULT;
     if (pfnmap_[p]) return hva_to_pfn_remapped(static_cast<unsigned>(p));
     M::fence(std::memory_order_acquire);  // try_grab_folio_fast()'s barrier, as far as it matters
-    const pfn_t pfn = pte[p].load(std::memory_order_relaxed);  // READ_ONCE(*ptep)
+    pfn_t pfn = pte[p].load(std::memory_order_relaxed);  // READ_ONCE(*ptep)
+    if (pfn != PFN_NONE && (pfn & kWriteProtected) && write_fault_) {
+      // FOLL_WRITE on a write-protected entry: the slow path faults it in
+      // (handle_mm_fault() -> do_wp_page() -> wp_page_copy()), which
+      // raises an invalidation of the page around the entry's replacement,
+      // in this thread, and then looks again.
+      M::observe(inv::P5_cow_broken);
+      write_fault_(fault_ctx_, hva);
+      M::fence(std::memory_order_acquire);
+      pfn = pte[p].load(std::memory_order_relaxed);
+      if (pfn != PFN_NONE && (pfn & kWriteProtected)) return KVM_PFN_ERR_FAULT;
+    }
     if (pfn == PFN_NONE) return KVM_PFN_ERR_FAULT;
     get_page(pfn);
     return pfn;
@@ -280,7 +295,7 @@ struct HostMmu {
   pfn_t change_pte(hva_t hva) {
     const unsigned p = static_cast<unsigned>(page_of(hva));
     ptl.lock();
-    const pfn_t old = pte[p].load(std::memory_order_relaxed);
+    const pfn_t old = frame_of_entry(pte[p].load(std::memory_order_relaxed));
     pfn_t fresh = next_frame.load();
     if (fresh < kRamFrames)
       next_frame.store(fresh + 1);
@@ -310,13 +325,24 @@ struct HostMmu {
     M::smp_mb();  // flush_tlb_range()
   }
 
+  // The write fault of a GUP with FOLL_WRITE (set by the scenario: the
+  // variant's do_wp_page(), which raises the invalidation).
+  void on_write_fault(void (*f)(void*, hva_t), void* ctx) {
+    write_fault_ = f;
+    fault_ctx_ = ctx;
+  }
+  // Building: page's entry is write-protected (copy-on-write).
+  void write_protect_initially(unsigned page) {
+    pte[page].init(frame_of_entry(pte[page].latest()) | kWriteProtected);
+  }
+
   // zap_pte_range() (munmap, MADV_DONTNEED, exit_mmap): the entry goes, and
   // the frame loses its reference. Called after invalidate_range_start()
   // has returned (exit_mmap: after ->release, with no notifier at all).
   pfn_t zap_pte(hva_t hva) {
     const unsigned p = static_cast<unsigned>(page_of(hva));
     ptl.lock();
-    const pfn_t old = pte[p].load(std::memory_order_relaxed);
+    const pfn_t old = frame_of_entry(pte[p].load(std::memory_order_relaxed));
     if (old != PFN_NONE) unmap_frame(old);
     pte[p].store(PFN_NONE, std::memory_order_relaxed);
     ptl.unlock();
@@ -354,6 +380,8 @@ struct HostMmu {
                                        {"mm.pte[3]", PFN_NONE}};
   spinlock_t<M> ptl{"mm.ptl"};
   var_t<M, pfn_t> next_frame{"mm.next_frame", 0};  // the frame allocator; under ptl
+  void (*write_fault_)(void*, hva_t) = nullptr;  // on_write_fault()
+  void* fault_ctx_ = nullptr;
   bool pfnmap_[kHvaPages] = {};                     // the page's VMA is VM_PFNMAP (layout)
   // The frames' contents.
   var_t<M, int> data[kFrames] = {{"page[0].data", 0}, {"page[1].data", 0}, {"page[2].data", 0},

@@ -202,6 +202,8 @@ inline constexpr const char* P1_unmapped =
 inline constexpr const char* P3_retry_unmapped =
     "P3: a retry pass unmapped the mapping of the pass before (new_khva != old_khva)";
 inline constexpr const char* P4_memremap = "P4: a cache mapped device memory with memremap()";
+inline constexpr const char* P5_cow_broken =
+    "P5: GUP broke copy-on-write: its write fault raised an invalidation of the page it resolves";
 inline constexpr const char* A1_access_ok =
     "A1: kvm_gpc_activate_hva() refused an address access_ok() rejects";
 inline constexpr const char* A2_hva_cache = "A2: an HVA-based cache was refreshed";
@@ -255,6 +257,7 @@ inline constexpr const char* observations[] = {W0_window,
                                                P1_unmapped,
                                                P3_retry_unmapped,
                                                P4_memremap,
+                                               P5_cow_broken,
                                                A1_access_ok,
                                                A2_hva_cache,
                                                K0_gup,

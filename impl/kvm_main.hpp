@@ -464,6 +464,17 @@ struct KvmMain {
     Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
   }
 
+  // do_wp_page() -> wp_page_copy(): a write fault on a write-protected
+  // (copy-on-write) entry, taken by GUP with FOLL_WRITE in the faulting
+  // thread: range_start, the entry replaced by a fresh, writable copy (the
+  // old frame is this mm's no longer), range_end.
+  static void do_wp_page(Kvm<M>& kvm, hva_t hva) {
+    MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};
+    Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
+    kvm.mm.change_pte(hva);
+    Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
+  }
+
   // munmap()/MADV_DONTNEED of the page at `hva`: range_start, zap, range_end.
   static void zap(Kvm<M>& kvm, hva_t hva) {
     MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};

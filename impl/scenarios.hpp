@@ -92,7 +92,11 @@ struct ScenarioBase {
   // The scenario has a memslot updater: SRCU's read side is real.
   void with_grace_periods() { kvm.srcu.grace_periods = true; }
 
-  void before() { P::bind_scenario(kvm, gpc, gpc2); }
+  void before() {
+    P::bind_scenario(kvm, gpc, gpc2);
+    kvm.mm.on_write_fault(
+        [](void* k, hva_t hva) { P::do_wp_page(*static_cast<Kvm<M>*>(k), hva); }, &kvm);
+  }
 
   // At rest (every thread done, no invalidation in flight).
   void after() {
@@ -1234,6 +1238,41 @@ struct PvclockLoopVsMigrations : ScenarioBase<M, V> {
   }
 };
 
+// ---------------------------------------------------------------------------
+// cow_refresh_read
+template <class M, template <class> class V>
+struct CowRefreshRead : ScenarioBase<M, V> {
+  static constexpr ScenarioInfo info = {
+      "cow_refresh_read",
+      /*Shape: */
+      "kvm_gpc_refresh() of an active, invalid cache on hva page 0, whose entry is "
+      "write-protected (copy-on-write): its GUP (FOLL_WRITE) faults and raises an "
+      "invalidation of that page itself || a reader's fast path.",
+      /*Result:*/
+      "Progress: the refresh finishes (its own invalidation costs it one more pass). "
+      "Never S1..S6, S12, S13. Sometimes GUP breaks copy-on-write (P5) and the pass "
+      "retries (R1); Sometimes the reader uses the copy (U1).",
+      /*Shows: */
+      "a refresh that is its own invalidator: the pass retries on the invalidation its "
+      "GUP raised, and the next pass finds the entry writable.",
+      /*Sometimes:*/ "P5 R1 U1"};
+  static constexpr unsigned threads = 2;
+  static constexpr bool progress = true;
+  static constexpr const char* thread_names[] = {"refresh", "read"};
+  CowRefreshRead() {
+    this->gpa_cache(this->gpc, 1, false);
+    this->kvm.mm.write_protect_initially(0);
+  }
+  void thread(unsigned i) {
+    if (i == 0) {
+      this->refresh(this->gpc);
+    } else {
+      this->read(i);
+      this->read(i);
+    }
+  }
+};
+
 // The registered scenarios, in table order.
 #define PFV_SCENARIOS(X)             \
   X(InvalidateVsRead)                \
@@ -1265,7 +1304,8 @@ struct PvclockLoopVsMigrations : ScenarioBase<M, V> {
   X(RunstateTwoCachesRefreshInvalidate) \
   X(UnrelatedStreamRefresh)             \
   X(OverlappingStreamsRefresh)          \
-  X(PvclockLoopVsMigrations)
+  X(PvclockLoopVsMigrations)           \
+  X(CowRefreshRead)
 
 }  // namespace pfv
 
