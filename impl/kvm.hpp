@@ -79,7 +79,20 @@ struct Gpc {
   static constexpr std::uint32_t LISTED = 1u << 0;  // on kvm->gpc_list
   static constexpr std::uint32_t ACTIVE = 1u << 1;  // active, as of the last write unlock
   static constexpr std::uint32_t WALKED = 1u << 8;  // invalidations in flight that walked it
-  static std::uint32_t walked_of(std::uint32_t g) { return g >> 8; }
+  static std::uint32_t walked_of(std::uint32_t g) { return (g >> 8) & 0xffu; }
+  // ... and, per hva page (4 bits each from bit 16), those of them whose
+  // range covers the page: from its walk of this cache until its range_end
+  // the cache must not become valid there (S2).
+  static std::uint32_t covered_bits(hva_t start, hva_t end) {
+    std::uint32_t m = 0;
+    for (unsigned p = 0; p < HostMmu<M>::kHvaPages; ++p)
+      if (HostMmu<M>::hva_of(p) >= start && HostMmu<M>::hva_of(p) < end) m += 1u << (16 + 4 * p);
+    return m;
+  }
+  static std::uint32_t covered_at(std::uint32_t g, hva_t uhva) {
+    const int p = HostMmu<M>::page_of(uhva);
+    return p < 0 || p >= static_cast<int>(HostMmu<M>::kHvaPages) ? 0 : (g >> (16 + 4 * p)) & 0xfu;
+  }
 
   // list_head pointers as indices: kHead is &kvm->gpc_list itself,
   // LIST_POISON1/2 what list_del() leaves behind.

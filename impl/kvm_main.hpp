@@ -250,7 +250,8 @@ struct KvmMain {
     // checker: from the count decrement on, a refresh may legitimately see
     // this invalidation as over (S2); it stops counting as in flight here.
     for (unsigned i = 0; i < kvm.ngpc; ++i)
-      if (range.walked >> i & 1u) kvm.gpcs[i]->ghost.adjust(0u - Gpc<M>::WALKED);
+      if (range.walked >> i & 1u)
+        kvm.gpcs[i]->ghost.adjust(0u - (Gpc<M>::WALKED + Gpc<M>::covered_bits(range.start, range.end)));
     if (range.pages) kvm.walked_pages.adjust(0u - range.pages);
     if (count) kvm.mn_active_invalidate_count.fetch_sub(1, std::memory_order_relaxed);  // (M)
     const bool wake = count <= 1;  // wake = !kvm->mn_active_invalidate_count

@@ -172,8 +172,13 @@ struct Pfncache : KvmMain<M, Self> {
     if (valid) M::check(active, inv::S6_valid_active);
     const bool newly_valid = valid && !(was.valid && was.pfn == pfn && was.uhva == uhva);
     if (newly_valid) M::check(gpc.kvm->mm.publish_live(pfn, uhva), inv::S3);
-    if (active != was.active) {
-      const std::uint32_t g = gpc.ghost.add(active ? Gpc<M>::ACTIVE : 0u - Gpc<M>::ACTIVE);
+    if (newly_valid || active != was.active) {
+      const std::uint32_t g = active == was.active
+                                  ? gpc.ghost.load()
+                                  : gpc.ghost.add(active ? Gpc<M>::ACTIVE : 0u - Gpc<M>::ACTIVE);
+      // S2: no invalidation in flight that covers the page has walked this
+      // cache, nor has any finished its walk of every cache.
+      if (newly_valid) M::check(Gpc<M>::covered_at(g, uhva) == 0, inv::S2);
       if (active) M::check((g & Gpc<M>::LISTED) != 0, inv::S6_active_listed);
     }
     if (newly_valid)
@@ -308,7 +313,7 @@ struct Pfncache : KvmMain<M, Self> {
   // range (the walk half of S1) nor become valid again at all (S2).
   static void walked(Gpc<M>& gpc, MmuNotifierRange& range) {
     M::check(!Self::covers(gpc, range), inv::S1_walk);
-    gpc.ghost.adjust(Gpc<M>::WALKED);
+    gpc.ghost.adjust(Gpc<M>::WALKED + Gpc<M>::covered_bits(range.start, range.end));
     range.walked |= 1u << gpc.index;
   }
 
@@ -316,7 +321,9 @@ struct Pfncache : KvmMain<M, Self> {
   static typename Gpc<M>::Snapshot window_snapshot(Gpc<M>& gpc) {
     if constexpr (Self::kPrecheckMarked)  // checker reads (latest(): not steps)
       return {true, gpc.active.latest(), gpc.pfn.latest(), gpc.uhva.latest(), 0};
-    return {true, gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(), 0};
+    // (The range-based retry also matches a cache being refreshed, which
+    // is not valid.)
+    return {gpc.valid.load(), gpc.active.load(), gpc.pfn.load(), gpc.uhva.load(), 0};
   }
 
   // checker: matches(), read by the checker itself (so a trace can tell the
@@ -447,6 +454,10 @@ struct Pfncache : KvmMain<M, Self> {
   // Called with refresh_lock and gpc->lock for write held; returns with
   // gpc->lock for write held.
   static int hva_to_pfn_retry(Gpc<M>& gpc) {
+    static_assert(!Self::kRangeRetry || (!Self::kPrecheckMarked && Self::kInvalidateUnderWriteLock &&
+                                         Self::kReadLockPrecheck),
+                  "the range-based retry clears needs_invalidation under the write lock, "
+                  "after a pre-check that reads it");
     Kvm<M>& kvm = *gpc.kvm;
     // The page offset may differ from the old one.
     const khva_t old_khva = PAGE_ALIGN_DOWN(gpc.khva.load());
@@ -494,7 +505,10 @@ struct Pfncache : KvmMain<M, Self> {
         // cleared the flag it has now re-armed (no read of the last pass
         // shows that, so a fresh number stands for it); a pass that lost to
         // an invalidation in flight carries nothing but what it read.
-        M::spin_wait_hint(Self::kRangeRetry ? (lost_to_walk ? ++passes : 0) : mmu_seq);
+        if constexpr (Self::kRangeRetry)
+          M::spin_wait_hint(lost_to_walk ? ++passes : 0);
+        else
+          M::spin_wait_hint_snapshot(mmu_seq);
       }
 
       // The fix: wait for the invalidations in flight that overlap the

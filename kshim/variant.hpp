@@ -176,7 +176,7 @@ inline void cond_resched(Loc loc) {
     KM::spin_wait_hint(t.loads_fp, loc);
     t.loads_fp = 0;
   } else {
-    KM::spin_wait_hint(t.last_seq, loc);
+    KM::spin_wait_hint_snapshot(t.last_seq, loc);
   }
 }
 

@@ -100,6 +100,11 @@
 //                      does). A hint placed later than the next pass's
 //                      first read is not detected: that read is then
 //                      treated as part of the old pass.
+//     M::spin_wait_hint_snapshot(seq)  the same hint, when what the loop
+//                      carries is a snapshot of a counter (mark_counter()):
+//                      the lasso detector then compares it with the counter
+//                      by equality, where it compares any other carried
+//                      value as it is.
 //     M::op_done()     an operation of the scenario finished (one
 //                      invalidation of a stream): what tells STARVATION
 //                      (others finish operations, the waiting thread does

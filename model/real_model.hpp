@@ -430,6 +430,9 @@ struct RealModel {
   }
 
   static void spin_wait_hint(std::uint64_t /*carried*/ = 0, Loc = Loc::current()) { sched_yield(); }
+  static void spin_wait_hint_snapshot(std::uint64_t /*snapshot*/, Loc = Loc::current()) {
+    sched_yield();
+  }
 
   static void check(bool cond, const char* what, Loc loc = Loc::current()) {
     if (!cond) real::check_handler().load(std::memory_order_relaxed)(what, loc);

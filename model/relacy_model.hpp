@@ -367,20 +367,24 @@ struct Recorder {
     std::uint32_t ops_done[kMaxThreads];
     std::uint32_t stale_reads;
   };
-  static constexpr int kMaxPoints = 128;
+  static constexpr int kMaxPoints = 512;
   Point points[kMaxPoints];
   int npoints;
   // The lasso of a failing execution: its cycle is the log's events
   // [lasso_begin, lasso_end); `lasso_thread` is the thread that never
   // finishes. `last_hint_log`: where each thread's latest pass began (just
   // after its latest spin-wait hint; at its first, where it arrived).
-  enum class Lasso : std::uint8_t { none, livelock, starvation };
+  enum class Lasso : std::uint8_t { none, livelock, starvation, overflow };
   Lasso lasso;
   int lasso_thread;
   std::size_t lasso_begin, lasso_end;
   char lasso_text[400];
   std::size_t last_hint_log[kMaxThreads];
   bool hinted[kMaxThreads];
+  // Per thread: its latest hint carried a counter snapshot
+  // (spin_wait_hint_snapshot); its thread function has returned.
+  bool carried_snapshot[kMaxThreads];
+  bool finished[kMaxThreads];
 
   // Coherence: the unordered store pairs seen in the whole run (not reset per
   // execution; the driver clears them before a run). `co_overflow`: more
@@ -402,11 +406,15 @@ struct Recorder {
       ops_done[i] = 0;
       last_hint_log[i] = 0;
       hinted[i] = false;
+      carried_snapshot[i] = false;
+      finished[i] = false;
     }
     nstate_objs = 0;
     state_overflow = false;
     npoints = 0;
     stale_reads = 0;
+    progress = false;  // the driver's before() sets both for the scenario
+    nthreads = 0;
     lasso = Lasso::none;
     lasso_thread = -1;
     lasso_begin = lasso_end = 0;
@@ -699,7 +707,7 @@ inline std::uint64_t mix_state(std::uint64_t h, std::uint64_t v) {
 // locals are not part of it: they are assumed to follow from its position
 // and the shared state, and a stream's loop counter is left out on purpose
 // (the stream stands for an endless one).
-inline std::uint64_t progress_state(int t, std::uint64_t carried, const Loc& loc) {
+inline std::uint64_t progress_state(int t, std::uint64_t carried, bool snapshot, const Loc& loc) {
   const Recorder& r = recorder();
   std::uint64_t h = 0x243F6A8885A308D3ull;
   for (int i = 0; i < r.nstate_objs; ++i) {
@@ -709,16 +717,24 @@ inline std::uint64_t progress_state(int t, std::uint64_t carried, const Loc& loc
       h = mix_state(h, v);
       continue;
     }
-    std::uint64_t eq = v == carried;
+    std::uint64_t eq = snapshot && v == carried;
     for (int u = 0; u < r.nthreads; ++u)
-      if (u != t && r.pending[u].op == Op::yield) eq = eq * 2 + (v == r.pending[u].value);
+      if (u != t && r.pending[u].op == Op::yield && r.carried_snapshot[u])
+        eq = eq * 2 + (v == r.pending[u].value);
     h = mix_state(h, eq);
   }
   for (int u = 0; u < r.nthreads; ++u) {
-    const Pending& p = u == t ? Pending{nullptr, "", Op::yield, loc, 0} : r.pending[u];
+    const Pending& p = u == t ? Pending{nullptr, "", Op::yield, loc, carried} : r.pending[u];
     h = mix_state(h, static_cast<std::uint64_t>(p.op));
     h = mix_state(h, reinterpret_cast<std::uintptr_t>(p.obj));
     h = mix_state(h, reinterpret_cast<std::uintptr_t>(p.loc.file) * 131 + p.loc.line);
+    // A carried value that is not a counter snapshot is state as it is.
+    const bool snap = u == t ? snapshot : r.carried_snapshot[u];
+    if (p.op == Op::yield && !snap) h = mix_state(h, p.value);
+    // A thread that has not finished but announced no next step (preempted
+    // where the model does not announce): its position is unknown, and
+    // the state matches no other.
+    if (p.op == Op::unknown && !r.finished[u]) h = mix_state(h, 0x5157ull + r.steps[u]);
   }
   return h;
 }
@@ -743,17 +759,28 @@ inline const char* short_file(const char* file) {
 // a value that stays stale forever is not a fair memory system.)
 // STARVATION if some operation finished in the
 // cycle (the others make progress, t does not), LIVELOCK if none did.
-inline void progress_point(int t, std::uint64_t carried, const Loc& loc) {
+inline void progress_point(int t, std::uint64_t carried, bool snapshot, const Loc& loc) {
   Recorder& r = recorder();
-  if (!r.progress || r.in_special || r.state_overflow) return;
-  const std::uint64_t h = progress_state(t, carried, loc);
+  if (!r.progress || r.in_special) return;
+  if (r.state_overflow || r.npoints == Recorder::kMaxPoints) {
+    // The detector cannot look any further: an error of the model's
+    // limits, never a silent pass.
+    std::snprintf(r.lasso_text, sizeof r.lasso_text,
+                  "progress detector overflow: more than %d model objects or %d progress "
+                  "points in one execution (model/relacy_model.hpp)",
+                  Recorder::kMaxStateObjs, Recorder::kMaxPoints);
+    r.lasso = Recorder::Lasso::overflow;
+    rl::ctx().fail_test(r.lasso_text, rl::test_result_livelock, info(loc));
+    return;
+  }
+  const std::uint64_t h = progress_state(t, carried, snapshot, loc);
   for (int k = r.npoints; k-- > 0;) {
     const Recorder::Point& p = r.points[k];
     if (p.hash != h || p.thread != t) continue;
     bool fair = r.stale_reads == p.stale_reads, others_done = false;
     for (int u = 0; u < r.nthreads; ++u) {
       if (r.ops_done[u] != p.ops_done[u]) others_done = true;
-      if (u == t || r.pending[u].op == Op::unknown) continue;  // t, or finished
+      if (u == t || r.finished[u]) continue;
       if (r.steps[u] == p.steps[u]) fair = false;
     }
     if (!fair) continue;
@@ -770,7 +797,6 @@ inline void progress_point(int t, std::uint64_t carried, const Loc& loc) {
     rl::ctx().fail_test(r.lasso_text, rl::test_result_livelock, info(loc));
     return;
   }
-  if (r.npoints == Recorder::kMaxPoints) return;
   Recorder::Point& p = r.points[r.npoints++];
   p.hash = h;
   p.thread = t;
@@ -1319,11 +1345,18 @@ struct RelacyModel {
   static void fence_edge_acquire(const void*, Loc = Loc::current()) {}
 
   static void spin_wait_hint(std::uint64_t carried = 0, Loc loc = Loc::current()) {
+    hint(carried, false, loc);
+  }
+  static void spin_wait_hint_snapshot(std::uint64_t snapshot, Loc loc = Loc::current()) {
+    hint(snapshot, true, loc);
+  }
+  static void hint(std::uint64_t carried, bool snapshot, const Loc& loc) {
     rlm::Recorder& r = rlm::recorder();
     // Where the pass that ends here began is known from the thread's
     // second hint on; at its first, the cycle shown is the wait itself.
     if (!r.hinted[rlm::current_thread()]) r.last_hint_log[rlm::current_thread()] = r.log_size;
-    rlm::progress_point(rlm::current_thread(), carried, loc);
+    rlm::progress_point(rlm::current_thread(), carried, snapshot, loc);
+    r.carried_snapshot[rlm::current_thread()] = snapshot;
     rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc, carried);
     rl::yield(1, rlm::info(loc));
     rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, carried, loc);

@@ -250,7 +250,10 @@ struct ErasedTest : ExecutionStart, rl::test_suite<ErasedTest<N>, N> {
     rlm::recorder().nthreads = static_cast<int>(N);
     rlm::recorder().in_special = false;
   }
-  void thread(unsigned i) { current_scenario()->thread(s, i); }
+  void thread(unsigned i) {
+    current_scenario()->thread(s, i);
+    rlm::recorder().finished[i] = true;
+  }
   void after() {
     rlm::recorder().in_special = true;
     current_scenario()->after(s);
@@ -649,7 +652,9 @@ inline void describe_failure(rl::test_result_e res, Failure& f) {
       break;
     case rl::test_result_livelock:
       // A lasso (rlm::progress_point, or the search's terminal spin).
-      f.kind = r.lasso == rlm::Recorder::Lasso::starvation ? "starvation" : "livelock";
+      f.kind = r.lasso == rlm::Recorder::Lasso::starvation ? "starvation"
+               : r.lasso == rlm::Recorder::Lasso::overflow ? "progress overflow"
+                                                           : "livelock";
       f.what = r.lasso_text[0] ? r.lasso_text : "livelock";
       break;
     default:

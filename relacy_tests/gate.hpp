@@ -405,12 +405,13 @@ inline void decide(Row& row, bool check_sometimes, const std::string& extra_some
   const SearchResult& r = row.result;
   row.result_class = failure_class(r);
   const bool failed = r.failed();
-  if (failed && r.failure.kind == "misplaced hint") {
-    // An error of the model (the hint's contract), not a verdict on the
-    // protocol.
+  if (failed && (r.failure.kind == "misplaced hint" || r.failure.kind == "progress overflow")) {
+    // An error of the model (the hint's contract, or the lasso detector's
+    // limits), not a verdict on the protocol.
     row.verdict = "ERROR";
     row.result_class = "error";
-    row.error = "misplaced hint: " + r.failure.what;
+    row.error = r.failure.kind == "misplaced hint" ? "misplaced hint: " + r.failure.what
+                                                   : r.failure.what;
     row.replay = replay_state(*row.cell, r);
     return;
   }

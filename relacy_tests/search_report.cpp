@@ -14,10 +14,12 @@
 //
 //   relacy_search_report [--max-seconds S] [--walks N] [--only SCENARIO]
 //                        [--reduced-only [--shard I/N]] [--reduced-seconds S]
+//   relacy_search_report --scaling [--shard I/N] [--reduced-seconds S]
 //
 // --reduced-only runs only the reduced search, without recording classes
 // (about twice as fast), with progress and an estimated time to completion
 // on stderr: the way to measure a long tree, shard by shard if needed.
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -165,6 +167,7 @@ struct Options {
   std::uint64_t walks = 2000;
   std::string only;
   bool reduced_only = false;
+  bool scaling = false;
   unsigned shard = 0, shards = 1;
 };
 
@@ -188,6 +191,35 @@ void reduced_row(const Options& o) {
               static_cast<unsigned long long>(red.stats.executions),
               static_cast<unsigned long long>(red.stats.redundant),
               static_cast<unsigned long long>(red.stats.skipped), red.stats.seconds,
+              red.stats.seconds > 0 ? red.stats.executions / red.stats.seconds : 0.0);
+  std::fflush(stdout);
+}
+
+// The scaling table's row: Knuth's estimate of the full tree, and the
+// reduced search (no class keys) cut off at --reduced-seconds.
+template <class S>
+void scaling_row(const Options& o) {
+  search::Config probe;
+  probe.mode = search::Mode::probe;
+  probe.iterations = o.walks;
+  RunOptions quiet;
+  quiet.want_trace = false;
+  const RunResult est = run<S>(probe, quiet);
+  search::Config reduced;
+  reduced.mode = search::Mode::reduced;
+  reduced.max_seconds = o.reduced_seconds;
+  reduced.shard = o.shard;
+  reduced.shards = o.shards;
+  if (o.shards > 1) reduced.split_depth = 6;
+  reduced.progress_label = S::info.name;
+  const RunResult red = run<S>(reduced, quiet);
+  std::printf("| %s | %u | %s | %.3g | shard %u/%u | %s | %llu | %llu | %.1fs | %.0f/s |\n",
+              S::info.name, S::threads, S::info.shape, est.probe_estimate, o.shard, o.shards,
+              red.result != rl::test_result_success ? rl::test_result_str(red.result)
+              : red.stats.complete                  ? "complete"
+                                                    : "CUT OFF",
+              static_cast<unsigned long long>(red.stats.executions),
+              static_cast<unsigned long long>(red.stats.redundant), red.stats.seconds,
               red.stats.seconds > 0 ? red.stats.executions / red.stats.seconds : 0.0);
   std::fflush(stdout);
 }
@@ -242,6 +274,51 @@ void row(const Options& o) {
   std::fflush(stdout);
 }
 
+// ---- the scaling family (docs/measured/search.md, "Scaling") ---------------
+// One shape grown a thread at a time: migrations of hva page 0 (symmetric),
+// one kvm_gpc_refresh() of an active, invalid cache, readers' fast paths
+// (symmetric). Three threads is two_invalidators_refresh; five is the shape
+// of the SPIN model the issue compares with (three invalidators, a
+// refresher, a user).
+template <class M, template <class> class V, unsigned Inv, unsigned Readers>
+struct ScalingBody : ScenarioBase<M, V> {
+  static constexpr unsigned threads = Inv + 1 + Readers;
+  static constexpr const char* kNames2[] = {"invalidate", "invalidate", "refresh", "read", "read"};
+  static constexpr const char* kNames3[] = {"invalidate", "invalidate", "invalidate",
+                                            "refresh",    "read",       "read"};
+  static constexpr const char* const* thread_names = Inv == 2 ? kNames2 : kNames3;
+  static constexpr int sym(unsigned t) {
+    return t == 0 || t == Inv ? -1 : t < Inv ? static_cast<int>(t) - 1 : t == Inv + 1 ? -1
+                                                                              : static_cast<int>(t) - 1;
+  }
+  static constexpr std::array<int, threads> syms() {
+    std::array<int, threads> a{};
+    for (unsigned t = 0; t < threads; ++t) a[t] = sym(t);
+    return a;
+  }
+  ScalingBody() { this->gpa_cache(this->gpc, 1, false); }
+  void thread(unsigned i) {
+    if (i < Inv)
+      V<M>::invalidate(this->kvm, this->hva(0));
+    else if (i == Inv)
+      this->refresh(this->gpc);
+    else
+      this->read(i);
+  }
+};
+#define PFV_SCALING(NAME, INV, READERS, TEXT)                                               \
+  template <class M, template <class> class V>                                            \
+  struct NAME : ScalingBody<M, V, INV, READERS> {                                           \
+    using B = ScalingBody<M, V, INV, READERS>;                                              \
+    static constexpr ScenarioInfo info = {#NAME, TEXT, "", "", ""};                         \
+    static constexpr std::array<int, B::threads> symmetric_with = B::syms();               \
+  };
+PFV_SCALING(scale_3, 2, 0, "2 migrations || refresh")
+PFV_SCALING(scale_4, 2, 1, "2 migrations || refresh || reader")
+PFV_SCALING(scale_5, 3, 1, "3 migrations || refresh || reader")
+PFV_SCALING(scale_6, 3, 2, "3 migrations || refresh || 2 readers")
+#undef PFV_SCALING
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -249,7 +326,8 @@ int main(int argc, char** argv) {
   const auto usage = [] {
     std::fprintf(stderr,
                  "usage: relacy_search_report [--max-seconds S] [--walks N] [--only SCENARIO]\n"
-                 "                            [--reduced-only [--shard I/N]] [--reduced-seconds S]\n");
+                 "                            [--reduced-only [--shard I/N]] [--reduced-seconds S]\n"
+                 "       relacy_search_report --scaling [--shard I/N] [--reduced-seconds S]\n");
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -264,6 +342,8 @@ int main(int argc, char** argv) {
       o.walks = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--only" && has) {
       o.only = argv[++i];
+    } else if (a == "--scaling") {
+      o.scaling = true;
     } else if (a == "--reduced-only") {
       o.reduced_only = true;
     } else if (a == "--shard" && has) {
@@ -281,7 +361,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "relacy_search_report: --max-seconds and --walks must be positive\n");
     return 2;
   }
-  if (o.shards > 1 && !o.reduced_only) {
+  if (o.scaling) {
+    if (o.reduced_seconds == 0) o.reduced_seconds = 600;
+    std::printf(
+        "Variant v6.9, the scaling family: Knuth's estimate of the full tree (%llu walks), "
+        "and the reduced search (no class keys) cut off after %g s.\n\n"
+        "| scenario | threads | shape | full tree (estimate) | part | result | executions | "
+        "cut by sleep sets | time | rate |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        static_cast<unsigned long long>(o.walks), o.reduced_seconds);
+    scaling_row<scale_3<RelacyModel, V6_9>>(o);
+    scaling_row<scale_4<RelacyModel, V6_9>>(o);
+    scaling_row<scale_5<RelacyModel, V6_9>>(o);
+    scaling_row<scale_6<RelacyModel, V6_9>>(o);
+    return 0;
+  }
+  if (o.shards > 1 && !o.reduced_only && !o.scaling) {
     std::fprintf(stderr, "relacy_search_report: --shard needs --reduced-only\n");
     return 2;
   }

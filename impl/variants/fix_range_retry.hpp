@@ -30,10 +30,15 @@
 // is a pass that goes on beside an unrelated invalidation in flight.
 //
 // Two invariants are stated as safety needs them rather than as the
-// kernel's global count implies them: S2 (no cache becomes valid on a page
-// an in-flight invalidation covers, after its walk) and S11 (in the
-// pre-check window a cache may become valid only outside the invalidated
-// range). The kernel variants satisfy the stronger forms as well.
+// kernel's global count implies them, for every variant: S2 (no cache
+// becomes valid on a page an in-flight invalidation covers, once it has
+// walked that cache or finished its walk) and S11 (in the pre-check window
+// a cache may become valid only outside the invalidated range).
+//
+// Its progress is partial: the union of the in-flight ranges only grows
+// while any invalidation is counted, so one invalidation of the cache's
+// page followed by overlapping streams elsewhere can keep the wait waiting
+// (not a scenario yet); a per-range record would close it.
 //
 // It does not compose, as written, with the fix of mm-teardown-leaves-
 // cache-valid (v6.18+release-invalidates), whose endless invalidation of
