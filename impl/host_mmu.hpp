@@ -114,6 +114,20 @@ struct HostMmu {
 
   static hva_t hva_of(unsigned page) { return kUserBase + page * PAGE_SIZE; }
   // The model's page of a user address, or -1 outside the model's pages.
+  // Checker words that count something per hva page, `width` bits per
+  // page from bit `base`: the increment for every page of [start, end),
+  // and the count of `hva`'s page (0 outside the pages).
+  static std::uint32_t per_page(hva_t start, hva_t end, unsigned base, unsigned width) {
+    std::uint32_t m = 0;
+    for (unsigned p = 0; p < kHvaPages; ++p)
+      if (hva_of(p) >= start && hva_of(p) < end) m += 1u << (base + width * p);
+    return m;
+  }
+  static std::uint32_t count_at(std::uint32_t g, hva_t hva, unsigned base, unsigned width) {
+    const int p = page_of(hva);
+    if (p < 0 || p >= static_cast<int>(kHvaPages)) return 0;
+    return (g >> (base + width * static_cast<unsigned>(p))) & ((1u << width) - 1);
+  }
   static int page_of(hva_t hva) {
     if (hva < kUserBase || hva >= kUserBase + kHvaPages * PAGE_SIZE) return -1;
     return static_cast<int>((hva - kUserBase) >> PAGE_SHIFT);

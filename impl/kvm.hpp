@@ -84,14 +84,10 @@ struct Gpc {
   // range covers the page: from its walk of this cache until its range_end
   // the cache must not become valid there (S2).
   static std::uint32_t covered_bits(hva_t start, hva_t end) {
-    std::uint32_t m = 0;
-    for (unsigned p = 0; p < HostMmu<M>::kHvaPages; ++p)
-      if (HostMmu<M>::hva_of(p) >= start && HostMmu<M>::hva_of(p) < end) m += 1u << (16 + 4 * p);
-    return m;
+    return HostMmu<M>::per_page(start, end, 16, 4);
   }
   static std::uint32_t covered_at(std::uint32_t g, hva_t uhva) {
-    const int p = HostMmu<M>::page_of(uhva);
-    return p < 0 || p >= static_cast<int>(HostMmu<M>::kHvaPages) ? 0 : (g >> (16 + 4 * p)) & 0xfu;
+    return HostMmu<M>::count_at(g, uhva, 16, 4);
   }
 
   // list_head pointers as indices: kHead is &kvm->gpc_list itself,
@@ -193,14 +189,10 @@ struct Kvm {
   // the page. From then until range_end no cache may become valid there.
   ghost_t<M, std::uint32_t> walked_pages{"kvm.walked_pages", 0};
   static std::uint32_t pages_of(hva_t start, hva_t end) {
-    std::uint32_t m = 0;
-    for (unsigned p = 0; p < HostMmu<M>::kHvaPages; ++p)
-      if (HostMmu<M>::hva_of(p) >= start && HostMmu<M>::hva_of(p) < end) m |= 1u << (8 * p);
-    return m;
+    return HostMmu<M>::per_page(start, end, 0, 8);
   }
   static std::uint32_t walked_at(std::uint32_t g, hva_t uhva) {
-    const int p = HostMmu<M>::page_of(uhva);
-    return p < 0 || p >= static_cast<int>(HostMmu<M>::kHvaPages) ? 0 : (g >> (8 * p)) & 0xffu;
+    return HostMmu<M>::count_at(g, uhva, 0, 8);
   }
   // Checker: invalidations that never end (a released mm, see
   // KvmMain::kvm_mmu_notifier_release()).

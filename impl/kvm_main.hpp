@@ -440,9 +440,16 @@ struct KvmMain {
   // A page migration of `hva`, as mm/ performs it: range_start, replace the
   // entry (the old frame loses its reference), range_end.
   static void invalidate(Kvm<M>& kvm, hva_t hva) {
+    notified_page_change(kvm, hva, [](Kvm<M>& k, hva_t a) { k.mm.change_pte(a); });
+  }
+
+  // What every primary-MMU change of one page does: range_start for the
+  // page, the change of its entry, range_end.
+  template <class Change>
+  static void notified_page_change(Kvm<M>& kvm, hva_t hva, Change change) {
     MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};
     Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
-    kvm.mm.change_pte(hva);
+    change(kvm, hva);
     Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
   }
 
@@ -459,10 +466,7 @@ struct KvmMain {
   // entry's permissions change (same frame), range_end. Nothing is freed, so
   // a stream of them returns the address space to the same state.
   static void mprotect(Kvm<M>& kvm, hva_t hva) {
-    MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};
-    Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
-    kvm.mm.protect_pte(hva);
-    Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
+    notified_page_change(kvm, hva, [](Kvm<M>& k, hva_t a) { k.mm.protect_pte(a); });
   }
 
   // do_wp_page() -> wp_page_copy(): a write fault on a write-protected
@@ -470,18 +474,12 @@ struct KvmMain {
   // thread: range_start, the entry replaced by a fresh, writable copy (the
   // old frame is this mm's no longer), range_end.
   static void do_wp_page(Kvm<M>& kvm, hva_t hva) {
-    MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};
-    Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
-    kvm.mm.change_pte(hva);
-    Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
+    notified_page_change(kvm, hva, [](Kvm<M>& k, hva_t a) { k.mm.change_pte(a); });
   }
 
   // munmap()/MADV_DONTNEED of the page at `hva`: range_start, zap, range_end.
   static void zap(Kvm<M>& kvm, hva_t hva) {
-    MmuNotifierRange range{PAGE_ALIGN_DOWN(hva), PAGE_ALIGN_DOWN(hva) + PAGE_SIZE};
-    Self::kvm_mmu_notifier_invalidate_range_start(kvm, range);
-    kvm.mm.zap_pte(hva);
-    Self::kvm_mmu_notifier_invalidate_range_end(kvm, range);
+    notified_page_change(kvm, hva, [](Kvm<M>& k, hva_t a) { k.mm.zap_pte(a); });
   }
 
   // exit_mmap(): mmu_notifier_release() first (KVM's ->release, after which

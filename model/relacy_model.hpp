@@ -371,12 +371,10 @@ struct Recorder {
   Point points[kMaxPoints];
   int npoints;
   // The lasso of a failing execution: its cycle is the log's events
-  // [lasso_begin, lasso_end); `lasso_thread` is the thread that never
-  // finishes. `last_hint_log`: where each thread's latest pass began (just
+  // [lasso_begin, lasso_end). `last_hint_log`: where each thread's latest pass began (just
   // after its latest spin-wait hint; at its first, where it arrived).
   enum class Lasso : std::uint8_t { none, livelock, starvation, overflow };
   Lasso lasso;
-  int lasso_thread;
   std::size_t lasso_begin, lasso_end;
   char lasso_text[400];
   std::size_t last_hint_log[kMaxThreads];
@@ -416,7 +414,6 @@ struct Recorder {
     progress = false;  // the driver's before() sets both for the scenario
     nthreads = 0;
     lasso = Lasso::none;
-    lasso_thread = -1;
     lasso_begin = lasso_end = 0;
     lasso_text[0] = '\0';
     for (int i = 0; i <= kMaxThreads; ++i) thread_seq[i] = 0;
@@ -739,12 +736,14 @@ inline std::uint64_t progress_state(int t, std::uint64_t carried, bool snapshot,
   return h;
 }
 
-// A source path from the project's root ("impl/pfncache.hpp").
-inline const char* short_file(const char* file) {
-  static const char* const roots[] = {"/impl/", "/model/", "/kshim/", "/relacy_tests/", "/kernel-trees/"};
+// A source path from the project's root ("impl/pfncache.hpp"), as traces
+// print it.
+inline const char* short_path(const char* file) {
+  static const char* const roots[] = {"/impl/",       "/model/",      "/relacy_tests/",
+                                      "/tsan_tests/", "/unit_tests/", "/bench/"};
   const char* best = nullptr;
-  for (const char* root : roots) {
-    const char* p = std::strstr(file, root);
+  for (const char* r : roots) {
+    const char* p = std::strstr(file, r);
     if (p && (best == nullptr || p < best)) best = p;
   }
   return best ? best + 1 : file;
@@ -785,7 +784,6 @@ inline void progress_point(int t, std::uint64_t carried, bool snapshot, const Lo
     }
     if (!fair) continue;
     r.lasso = others_done ? Recorder::Lasso::starvation : Recorder::Lasso::livelock;
-    r.lasso_thread = t;
     r.lasso_begin = p.log_at;
     r.lasso_end = r.log_size;
     std::snprintf(r.lasso_text, sizeof r.lasso_text,
@@ -793,7 +791,7 @@ inline void progress_point(int t, std::uint64_t carried, bool snapshot, const Lo
                                 "of a fair cycle in which other operations finish"
                               : "livelock: thread %d fails its retry at %s:%u in every repetition "
                                 "of a fair cycle in which no operation finishes",
-                  t, short_file(loc.file), loc.line);
+                  t, short_path(loc.file), loc.line);
     rl::ctx().fail_test(r.lasso_text, rl::test_result_livelock, info(loc));
     return;
   }
@@ -1352,16 +1350,17 @@ struct RelacyModel {
   }
   static void hint(std::uint64_t carried, bool snapshot, const Loc& loc) {
     rlm::Recorder& r = rlm::recorder();
+    const int t = rlm::current_thread();
     // Where the pass that ends here began is known from the thread's
     // second hint on; at its first, the cycle shown is the wait itself.
-    if (!r.hinted[rlm::current_thread()]) r.last_hint_log[rlm::current_thread()] = r.log_size;
-    rlm::progress_point(rlm::current_thread(), carried, snapshot, loc);
-    r.carried_snapshot[rlm::current_thread()] = snapshot;
+    if (!r.hinted[t]) r.last_hint_log[t] = r.log_size;
+    rlm::progress_point(t, carried, snapshot, loc);
+    r.carried_snapshot[t] = snapshot;
     rlm::announce(nullptr, "spin_wait_hint", rlm::Op::yield, loc, carried);
     rl::yield(1, rlm::info(loc));
     rlm::complete(nullptr, "spin_wait_hint", rlm::Op::yield, carried, loc);
-    r.hinted[rlm::current_thread()] = true;
-    r.last_hint_log[rlm::current_thread()] = r.log_size;  // a pass begins
+    r.hinted[t] = true;
+    r.last_hint_log[t] = r.log_size;  // a pass begins
   }
 
   static void check(bool cond, const char* what, Loc loc = Loc::current()) {

@@ -367,16 +367,7 @@ inline std::string short_func(const char* func) {
   return lt ? std::string(func, static_cast<std::size_t>(lt - func)) : std::string(func);
 }
 
-inline const char* short_path(const char* file) {
-  static const char* const roots[] = {"/impl/",       "/model/",      "/relacy_tests/",
-                                      "/tsan_tests/", "/unit_tests/", "/bench/"};
-  const char* best = nullptr;
-  for (const char* r : roots) {
-    const char* p = std::strstr(file, r);
-    if (p && (best == nullptr || p < best)) best = p;
-  }
-  return best ? best + 1 : file;
-}
+using rlm::short_path;
 
 inline std::string describe_event(const rlm::Event& e) {
   char buf[256];

@@ -171,15 +171,22 @@ struct Options {
   unsigned shard = 0, shards = 1;
 };
 
-template <class S>
-void reduced_row(const Options& o) {
+// The reduced search of --reduced-only and --scaling: cut off at
+// --reduced-seconds, this process's shard only, with progress on stderr.
+search::Config sharded_reduced(const Options& o, const char* label) {
   search::Config reduced;
   reduced.mode = search::Mode::reduced;
   reduced.max_seconds = o.reduced_seconds;
   reduced.shard = o.shard;
   reduced.shards = o.shards;
   if (o.shards > 1) reduced.split_depth = 6;
-  reduced.progress_label = S::info.name;
+  reduced.progress_label = label;
+  return reduced;
+}
+
+template <class S>
+void reduced_row(const Options& o) {
+  const search::Config reduced = sharded_reduced(o, S::info.name);
   RunOptions quiet;
   quiet.want_trace = false;
   const RunResult red = run<S>(reduced, quiet);
@@ -205,14 +212,7 @@ void scaling_row(const Options& o) {
   RunOptions quiet;
   quiet.want_trace = false;
   const RunResult est = run<S>(probe, quiet);
-  search::Config reduced;
-  reduced.mode = search::Mode::reduced;
-  reduced.max_seconds = o.reduced_seconds;
-  reduced.shard = o.shard;
-  reduced.shards = o.shards;
-  if (o.shards > 1) reduced.split_depth = 6;
-  reduced.progress_label = S::info.name;
-  const RunResult red = run<S>(reduced, quiet);
+  const RunResult red = run<S>(sharded_reduced(o, S::info.name), quiet);
   std::printf("| %s | %u | %s | %.3g | shard %u/%u | %s | %llu | %llu | %.1fs | %.0f/s |\n",
               S::info.name, S::threads, S::info.shape, est.probe_estimate, o.shard, o.shards,
               red.result != rl::test_result_success ? rl::test_result_str(red.result)

@@ -506,7 +506,6 @@ class Engine {
     rlm::Recorder& rec = rlm::recorder();
     // The lasso: each waiting thread's last pass, repeated forever.
     rec.lasso = rlm::Recorder::Lasso::livelock;
-    rec.lasso_thread = lowest(yield_blocked);
     rec.lasso_begin = rec.log_size;
     for (Mask m = yield_blocked; m; m &= m - 1)
       rec.lasso_begin = std::min(rec.lasso_begin, rec.last_hint_log[lowest(m)]);
@@ -514,9 +513,8 @@ class Engine {
     std::snprintf(rec.lasso_text, sizeof rec.lasso_text,
                   "livelock: every unfinished thread is spinning and nothing it reads can "
                   "change (each one's last pass repeats forever)");
-    rl::ctx().fail_test(
-        "livelock: every unfinished thread is spinning and nothing it reads can change",
-        rl::test_result_livelock, rlm::info(rec.pending[lowest(yield_blocked)].loc));
+    rl::ctx().fail_test(rec.lasso_text, rl::test_result_livelock,
+                        rlm::info(rec.pending[lowest(yield_blocked)].loc));
     return lowest(yield_blocked);  // not reached
   }
 
