@@ -46,7 +46,7 @@ struct Options {
   std::vector<std::string> variants, scenarios;
   gate::SearchSpec search;
   double max_seconds = 900;
-  unsigned shard = 0, shards = 1, split_depth = 8;
+  unsigned shard = 0, shards = 1, split_depth = 16;
   std::uint64_t split_after = 100000;
   unsigned jobs = 0;
   std::uint64_t estimate = 0;
@@ -508,7 +508,7 @@ Options parse(int argc, char** argv) {
       ->type_name("I/N");
   app.add_option("--split", o.split_depth,
                  "branching decisions that cut a tree into prefixes, for shards and cooperative "
-                 "searches (default 8)")
+                 "searches (default 16)")
       ->check(CLI::Range(1u, 64u))
       ->type_name("D");
   app.add_option("--split-after", o.split_after,
