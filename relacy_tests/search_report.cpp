@@ -1,7 +1,7 @@
 // relacy_tests/search_report.cpp: what each search costs on each scenario.
 //
-// For the v6.9 variant in every scenario (and the four-thread scenarios the
-// gate leaves out), runs side by side:
+// For the v6.9 variant in every scenario (the slow ones too), runs side by
+// side:
 //   * Relacy's own full search and context-bound search (its stock
 //     schedulers, with a time limit added: Relacy has none),
 //   * Knuth's estimate of the size of the full tree (random root-to-leaf
@@ -12,18 +12,30 @@
 // and prints a Markdown table: executions, distinct Mazurkiewicz classes,
 // executions cut short by sleep sets, time and rate.
 //
-//   relacy_search_report [--max-seconds S] [--walks N] [--only SCENARIO]
+//   relacy_search_report [--max-seconds S] [--walks N] [--only SCENARIO,...]
 //                        [--reduced-only [--shard I/N]] [--reduced-seconds S]
 //   relacy_search_report --scaling [--shard I/N] [--reduced-seconds S]
+//   relacy_search_report --reductions [--only SCENARIO,...] [--reduced-seconds S]
+//
+// --reductions measures what the two coarsenings of the reduced search buy,
+// scenario by scenario: the reduced search with class keys, first as it was
+// before them (every checker ghost ordered as a step of its own, no symmetry
+// rule), then with unordered ghosts, then with both (the gate's search).
+// Their soundness evidence is elsewhere (relacy.ghosts, relacy_reduction);
+// this is the cost side. Exit status 1 if, in some scenario, the three give
+// different verdicts or a coarsening explores more classes than the search
+// without it (ctest relacy.coarsenings runs two small scenarios).
 //
 // --reduced-only runs only the reduced search, without recording classes
 // (about twice as fast), with progress and an estimated time to completion
 // on stderr: the way to measure a long tree, shard by shard if needed.
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "impl/scenarios.hpp"
 #include "impl/variants/v6_9.hpp"
@@ -168,7 +180,25 @@ struct Options {
   std::string only;
   bool reduced_only = false;
   bool scaling = false;
+  bool reductions = false;
   unsigned shard = 0, shards = 1;
+  // --only: a comma-separated list of scenario names (empty: every one).
+  std::vector<std::string> only_list() const {
+    std::vector<std::string> names;
+    std::size_t at = 0;
+    while (!only.empty() && at <= only.size()) {
+      const std::size_t comma = std::min(only.find(',', at), only.size());
+      names.push_back(only.substr(at, comma - at));
+      at = comma + 1;
+    }
+    return names;
+  }
+  bool selected(const std::string& name) const {
+    if (only.empty()) return true;
+    for (const std::string& n : only_list())
+      if (n == name) return true;
+    return false;
+  }
 };
 
 // The reduced search of --reduced-only and --scaling: cut off at
@@ -224,9 +254,76 @@ void scaling_row(const Options& o) {
   std::fflush(stdout);
 }
 
+// One configuration of the --reductions table: the reduced search with
+// class keys, ghosts ordered or not, the symmetry rule on or off.
+std::string reduction_cell(const RunResult& r) {
+  char b[200];
+  const char* what = r.result != rl::test_result_success ? rl::test_result_str(r.result)
+                     : r.stats.complete                  ? "complete"
+                                                         : "CUT OFF";
+  std::snprintf(b, sizeof b, "%llu, %llu classes, %.1fs (%s)",
+                static_cast<unsigned long long>(r.stats.executions + r.stats.redundant),
+                static_cast<unsigned long long>(r.classes), r.stats.seconds, what);
+  return b;
+}
+
+template <class S>
+RunResult reduction_run(const Options& o, bool ghosts_ordered, bool symmetry) {
+  search::Config c;
+  c.mode = search::Mode::reduced;
+  c.max_seconds = o.reduced_seconds;
+  c.symmetry = symmetry;
+  RunOptions classes;
+  classes.keep_classes = true;
+  classes.want_trace = false;
+  rlm::recorder().ghosts_ordered = ghosts_ordered;
+  RunResult r = run<S>(c, classes);
+  rlm::recorder().ghosts_ordered = false;
+  return r;
+}
+
+// Set by reduction_row when the three searches of a scenario disagree on
+// the verdict, or a coarsening explored more classes than the search
+// without it (both complete): --reductions then exits 1.
+bool& reductions_disagree() {
+  static bool d = false;
+  return d;
+}
+
+template <class S>
+void reduction_row(const Options& o) {
+  const RunResult before = reduction_run<S>(o, true, false);
+  const RunResult ghosts = reduction_run<S>(o, false, false);
+  const RunResult both = reduction_run<S>(o, false, true);
+  char ratio[64] = "-";
+  if (before.stats.complete && both.stats.complete && both.classes > 0)
+    std::snprintf(ratio, sizeof ratio, "%.2f",
+                  static_cast<double>(before.classes) / static_cast<double>(both.classes));
+  std::printf("| %s | %u | %s | %s | %s | %s |\n", S::info.name, S::threads,
+              reduction_cell(before).c_str(), reduction_cell(ghosts).c_str(),
+              reduction_cell(both).c_str(), ratio);
+  std::fflush(stdout);
+  const auto complete = [](const RunResult& r) {
+    return r.result == rl::test_result_success && r.stats.complete;
+  };
+  const bool verdicts_differ = (before.result != ghosts.result || ghosts.result != both.result) &&
+                               (before.stats.complete || before.result != rl::test_result_success) &&
+                               (ghosts.stats.complete || ghosts.result != rl::test_result_success) &&
+                               (both.stats.complete || both.result != rl::test_result_success);
+  const bool grew = (complete(before) && complete(ghosts) && ghosts.classes > before.classes) ||
+                    (complete(ghosts) && complete(both) && both.classes > ghosts.classes);
+  if (verdicts_differ || grew) {
+    std::fprintf(stderr, "relacy_search_report: %s: %s\n", S::info.name,
+                 verdicts_differ ? "the three searches give different verdicts"
+                                 : "a coarsening explored more classes than the search without it");
+    reductions_disagree() = true;
+  }
+}
+
 template <class S>
 void row(const Options& o) {
-  if (!o.only.empty() && o.only != S::info.name) return;
+  if (!o.selected(S::info.name)) return;
+  if (o.reductions) return reduction_row<S>(o);
   if (o.reduced_only) return reduced_row<S>(o);
   const double max_seconds = o.max_seconds;
   const std::uint64_t walks = o.walks;
@@ -325,9 +422,10 @@ int main(int argc, char** argv) {
   Options o;
   const auto usage = [] {
     std::fprintf(stderr,
-                 "usage: relacy_search_report [--max-seconds S] [--walks N] [--only SCENARIO]\n"
+                 "usage: relacy_search_report [--max-seconds S] [--walks N] [--only SCENARIO,...]\n"
                  "                            [--reduced-only [--shard I/N]] [--reduced-seconds S]\n"
-                 "       relacy_search_report --scaling [--shard I/N] [--reduced-seconds S]\n");
+                 "       relacy_search_report --scaling [--shard I/N] [--reduced-seconds S]\n"
+                 "       relacy_search_report --reductions [--only SCENARIO,...] [--reduced-seconds S]\n");
     return 2;
   };
   for (int i = 1; i < argc; ++i) {
@@ -344,6 +442,8 @@ int main(int argc, char** argv) {
       o.only = argv[++i];
     } else if (a == "--scaling") {
       o.scaling = true;
+    } else if (a == "--reductions") {
+      o.reductions = true;
     } else if (a == "--reduced-only") {
       o.reduced_only = true;
     } else if (a == "--shard" && has) {
@@ -359,6 +459,12 @@ int main(int argc, char** argv) {
   }
   if (!(o.max_seconds > 0) || o.walks == 0) {
     std::fprintf(stderr, "relacy_search_report: --max-seconds and --walks must be positive\n");
+    return 2;
+  }
+  if (o.reductions && (o.reduced_only || o.scaling || o.shards > 1)) {
+    std::fprintf(stderr,
+                 "relacy_search_report: --reductions goes with neither --reduced-only, "
+                 "--scaling nor --shard\n");
     return 2;
   }
   if (o.scaling) {
@@ -380,16 +486,26 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.reduced_seconds == 0) o.reduced_seconds = 5 * o.max_seconds;
-  bool known = o.only.empty();
-#define PFV_KNOWN(S) known = known || o.only == S<RelacyModel, V6_9>::info.name;
-  PFV_SCENARIOS(PFV_KNOWN)
-  PFV_KNOWN(TwoInvalidatorsRefreshRead)
+  for (const std::string& name : o.only_list()) {
+    bool known = false;
+#define PFV_KNOWN(S) known = known || name == S<RelacyModel, V6_9>::info.name;
+    PFV_SCENARIOS(PFV_KNOWN)
 #undef PFV_KNOWN
-  if (!known) {
-    std::fprintf(stderr, "relacy_search_report: unknown scenario: %s\n", o.only.c_str());
-    return 2;
+    if (!known) {
+      std::fprintf(stderr, "relacy_search_report: unknown scenario: '%s'\n", name.c_str());
+      return 2;
+    }
   }
-  if (o.reduced_only) {
+  if (o.reductions) {
+    std::printf(
+        "Variant v6.9, the reduced search with class keys, cut off after %g s, three ways:\n"
+        "before the coarsenings (every ghost ordered, no symmetry rule), with unordered\n"
+        "ghosts, and with both (the gate's search). Each cell: executions (with those cut by\n"
+        "sleep sets), distinct classes, time, result.\n\n"
+        "| scenario | threads | before: ghosts ordered, no symmetry | unordered ghosts | "
+        "unordered ghosts + symmetry | classes before / after |\n|---|---|---|---|---|---|\n",
+        o.reduced_seconds);
+  } else if (o.reduced_only) {
     std::printf("Variant v6.9, reduced search only (no class keys), cut off after %g s.\n\n",
                 o.reduced_seconds);
     std::printf(
@@ -407,7 +523,6 @@ int main(int argc, char** argv) {
   }
 #define PFV_REPORT_ROW(S) row<S<RelacyModel, V6_9>>(o);
   PFV_SCENARIOS(PFV_REPORT_ROW)
-  PFV_REPORT_ROW(TwoInvalidatorsRefreshRead)
 #undef PFV_REPORT_ROW
-  return 0;
+  return reductions_disagree() ? 1 : 0;
 }
