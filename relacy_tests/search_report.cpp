@@ -39,6 +39,7 @@
 
 #include "impl/scenarios.hpp"
 #include "impl/variants/v6_9.hpp"
+#include "relacy_tests/cells.hpp"
 #include "relacy_tests/driver.hpp"
 
 namespace {
@@ -177,29 +178,23 @@ struct Options {
   double max_seconds = 60;
   double reduced_seconds = 0;  // 0: five times max_seconds
   std::uint64_t walks = 2000;
-  std::string only;
+  std::vector<std::string> only;  // --only: these scenarios (empty: every one)
   bool reduced_only = false;
   bool scaling = false;
   bool reductions = false;
   unsigned shard = 0, shards = 1;
-  // --only: a comma-separated list of scenario names (empty: every one).
-  std::vector<std::string> only_list() const {
-    std::vector<std::string> names;
-    std::size_t at = 0;
-    while (!only.empty() && at <= only.size()) {
-      const std::size_t comma = std::min(only.find(',', at), only.size());
-      names.push_back(only.substr(at, comma - at));
-      at = comma + 1;
-    }
-    return names;
-  }
   bool selected(const std::string& name) const {
-    if (only.empty()) return true;
-    for (const std::string& n : only_list())
-      if (n == name) return true;
-    return false;
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
   }
 };
+
+// A reduced search's result in the tables: its failure, "complete", or
+// "CUT OFF" (its time ran out).
+const char* outcome(const RunResult& r) {
+  return r.result != rl::test_result_success ? rl::test_result_str(r.result)
+         : r.stats.complete                  ? "complete"
+                                             : "CUT OFF";
+}
 
 // The reduced search of --reduced-only and --scaling: cut off at
 // --reduced-seconds, this process's shard only, with progress on stderr.
@@ -221,10 +216,7 @@ void reduced_row(const Options& o) {
   quiet.want_trace = false;
   const RunResult red = run<S>(reduced, quiet);
   std::printf("| %s | %u | shard %u/%u | %s | %llu | %llu | %llu | %.1fs | %.0f/s |\n",
-              S::info.name, S::threads, o.shard, o.shards,
-              red.result != rl::test_result_success ? rl::test_result_str(red.result)
-              : red.stats.complete                  ? "complete"
-                                                    : "CUT OFF",
+              S::info.name, S::threads, o.shard, o.shards, outcome(red),
               static_cast<unsigned long long>(red.stats.executions),
               static_cast<unsigned long long>(red.stats.redundant),
               static_cast<unsigned long long>(red.stats.skipped), red.stats.seconds,
@@ -245,9 +237,7 @@ void scaling_row(const Options& o) {
   const RunResult red = run<S>(sharded_reduced(o, S::info.name), quiet);
   std::printf("| %s | %u | %s | %.3g | shard %u/%u | %s | %llu | %llu | %.1fs | %.0f/s |\n",
               S::info.name, S::threads, S::info.shape, est.probe_estimate, o.shard, o.shards,
-              red.result != rl::test_result_success ? rl::test_result_str(red.result)
-              : red.stats.complete                  ? "complete"
-                                                    : "CUT OFF",
+              outcome(red),
               static_cast<unsigned long long>(red.stats.executions),
               static_cast<unsigned long long>(red.stats.redundant), red.stats.seconds,
               red.stats.seconds > 0 ? red.stats.executions / red.stats.seconds : 0.0);
@@ -258,12 +248,9 @@ void scaling_row(const Options& o) {
 // class keys, ghosts ordered or not, the symmetry rule on or off.
 std::string reduction_cell(const RunResult& r) {
   char b[200];
-  const char* what = r.result != rl::test_result_success ? rl::test_result_str(r.result)
-                     : r.stats.complete                  ? "complete"
-                                                         : "CUT OFF";
   std::snprintf(b, sizeof b, "%llu, %llu classes, %.1fs (%s)",
                 static_cast<unsigned long long>(r.stats.executions + r.stats.redundant),
-                static_cast<unsigned long long>(r.classes), r.stats.seconds, what);
+                static_cast<unsigned long long>(r.classes), r.stats.seconds, outcome(r));
   return b;
 }
 
@@ -303,15 +290,18 @@ void reduction_row(const Options& o) {
               reduction_cell(before).c_str(), reduction_cell(ghosts).c_str(),
               reduction_cell(both).c_str(), ratio);
   std::fflush(stdout);
-  const auto complete = [](const RunResult& r) {
+  // A verdict is reached when the search failed or completed (not when its
+  // time ran out); class counts compare only between complete passes.
+  const auto decided = [](const RunResult& r) {
+    return r.result != rl::test_result_success || r.stats.complete;
+  };
+  const auto passed = [](const RunResult& r) {
     return r.result == rl::test_result_success && r.stats.complete;
   };
-  const bool verdicts_differ = (before.result != ghosts.result || ghosts.result != both.result) &&
-                               (before.stats.complete || before.result != rl::test_result_success) &&
-                               (ghosts.stats.complete || ghosts.result != rl::test_result_success) &&
-                               (both.stats.complete || both.result != rl::test_result_success);
-  const bool grew = (complete(before) && complete(ghosts) && ghosts.classes > before.classes) ||
-                    (complete(ghosts) && complete(both) && both.classes > ghosts.classes);
+  const bool verdicts_differ = decided(before) && decided(ghosts) && decided(both) &&
+                               (before.result != ghosts.result || ghosts.result != both.result);
+  const bool grew = (passed(before) && passed(ghosts) && ghosts.classes > before.classes) ||
+                    (passed(ghosts) && passed(both) && both.classes > ghosts.classes);
   if (verdicts_differ || grew) {
     std::fprintf(stderr, "relacy_search_report: %s: %s\n", S::info.name,
                  verdicts_differ ? "the three searches give different verdicts"
@@ -439,7 +429,8 @@ int main(int argc, char** argv) {
     } else if (a == "--walks" && has) {
       o.walks = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--only" && has) {
-      o.only = argv[++i];
+      const std::string list = argv[++i];
+      if (!list.empty()) o.only = split(list, ',');
     } else if (a == "--scaling") {
       o.scaling = true;
     } else if (a == "--reductions") {
@@ -486,7 +477,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (o.reduced_seconds == 0) o.reduced_seconds = 5 * o.max_seconds;
-  for (const std::string& name : o.only_list()) {
+  for (const std::string& name : o.only) {
     bool known = false;
 #define PFV_KNOWN(S) known = known || name == S<RelacyModel, V6_9>::info.name;
     PFV_SCENARIOS(PFV_KNOWN)
